@@ -1,0 +1,43 @@
+// The one typed topic map for every event the service publishes. Services publish after the
+// database commit; subscription resolvers read a snapshot from the database first, then these.
+import type { JobStatus, RunStatus } from '@prisma/client';
+
+export interface JobStatusEvent {
+  kind: 'job';
+  runId: number;
+  jobId: number;
+  taskKey: string;
+  status: JobStatus;
+  previousStatus: JobStatus | null;
+  /** Per-run monotonic; shared with RunStatusEvent so one run's events have one order. */
+  sequence: number;
+  at: Date;
+}
+
+export interface RunStatusEvent {
+  kind: 'run';
+  runId: number;
+  status: RunStatus;
+  previousStatus: RunStatus | null;
+  sequence: number;
+  at: Date;
+}
+
+/** A progress or output line of a running job (already redacted). Not persisted, so no sequence. */
+export interface JobLogEvent {
+  kind: 'log';
+  runId: number;
+  jobId: number;
+  line: string;
+  afterSequence: number;
+  at: Date;
+}
+
+export type RunEvent = JobStatusEvent | RunStatusEvent | JobLogEvent;
+
+export type Topics = {
+  /** Everything about one run, keyed by run id. */
+  run: [runId: number, event: RunEvent];
+  /** Run status changes of every run. */
+  runs: [event: RunStatusEvent];
+};

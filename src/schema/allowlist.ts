@@ -1,0 +1,49 @@
+import { builder } from '../builder.js';
+import { listAllowlist, removeAllowlistEntry, upsertAllowlistEntry } from '../services/allowlist.js';
+import { withoutNulls } from './directive.js';
+import { payloadType, toPayload } from './errors.js';
+
+export const AllowlistEntryRef = builder.prismaNode('ContainerAllowlistEntry', {
+  id: { field: 'id' },
+  description: 'A container the orchestrator may read, inspect, start or stop. Nothing else is touched.',
+  fields: (t) => ({
+    containerName: t.exposeString('containerName'),
+    description: t.exposeString('description'),
+    enabled: t.exposeBoolean('enabled'),
+    tags: t.exposeStringList('tags'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('allowlist', (t) =>
+  t.field({ type: [AllowlistEntryRef], authScopes: { read: true }, resolve: (_root, _args, ctx) => listAllowlist(ctx.db) }),
+);
+
+const UpsertAllowlistEntryInput = builder.inputType('UpsertAllowlistEntryInput', {
+  fields: (t) => ({
+    containerName: t.string({ required: true }),
+    enabled: t.boolean(),
+    description: t.string(),
+    tags: t.stringList(),
+  }),
+});
+const RemoveAllowlistEntryInput = builder.inputType('RemoveAllowlistEntryInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+const UpsertAllowlistEntryPayload = payloadType('UpsertAllowlistEntry', 'entry', AllowlistEntryRef);
+const RemoveAllowlistEntryPayload = payloadType('RemoveAllowlistEntry', 'entry', AllowlistEntryRef);
+
+builder.mutationFields((t) => ({
+  upsertAllowlistEntry: t.field({
+    type: UpsertAllowlistEntryPayload,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpsertAllowlistEntryInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await upsertAllowlistEntry(ctx.db, withoutNulls(input))),
+  }),
+  removeAllowlistEntry: t.field({
+    type: RemoveAllowlistEntryPayload,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: RemoveAllowlistEntryInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await removeAllowlistEntry(ctx.db, input)),
+  }),
+}));

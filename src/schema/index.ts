@@ -1,0 +1,15 @@
+// Assembles the schema: each import registers one domain's types and fields. Defines nothing itself.
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './errors.js';
+import './directive.js';
+import './task.js';
+import './run.js';
+import './job.js';
+import './llm-call.js';
+import './allowlist.js';
+import './worker-image.js';
+import './token-usage.js';
+import './run-events.js';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,237 @@
+// Runs and jobs: launch, cancel and every status change. Each change runs in one transaction that
+// locks the run row, checks the state machine, and takes the next per-run event sequence number;
+// events are published only after the commit.
+import type { Job, JobStatus, Prisma, Run, RunStatus } from '@prisma/client';
+import { launchRunInput, runIdInput } from '../contracts/runs.js';
+import type { JobLogEvent, JobStatusEvent, RunStatusEvent } from '../events/topics.js';
+import type { Actor, ServiceDeps } from './deps.js';
+import { directiveSnapshot, latestActiveByName } from './directives.js';
+import { fail, ok, parseContract, type Result } from './errors.js';
+import { buildRunReport } from './reports.js';
+import { isTerminalJob, isTerminalRun, jobSourcesFor, runOutcome, runSourcesFor } from './state-machine.js';
+import { resolveRunTasks } from './tasks.js';
+
+type Tx = Prisma.TransactionClient;
+type StatusEvent = JobStatusEvent | RunStatusEvent;
+
+/** Where launched runs go to be executed; the Docker executor implements it. */
+export interface RunDispatcher {
+  submit(runId: number): void;
+  /** Stops whatever is still executing for the run (its state is already CANCELLED). */
+  cancel(runId: number): Promise<void>;
+}
+
+export interface JobOutcome {
+  status: Extract<JobStatus, 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'CANCELLED'>;
+  exitCode?: number | null;
+  result?: Prisma.InputJsonValue | null;
+  error?: string | null;
+}
+
+export type RunService = ReturnType<typeof createRunService>;
+
+export function createRunService(deps: ServiceDeps) {
+  const { db, events, config, redactor, logger } = deps;
+  let dispatcher: RunDispatcher | null = null;
+
+  const lockRun = (tx: Tx, runId: number) => tx.$executeRaw`SELECT 1 FROM "Run" WHERE id = ${runId} FOR UPDATE`;
+  const nextSequence = async (tx: Tx, runId: number) =>
+    (await tx.run.update({ where: { id: runId }, data: { eventSequence: { increment: 1 } }, select: { eventSequence: true } })).eventSequence;
+
+  function publish(list: StatusEvent[]) {
+    for (const ev of list) {
+      events.publish('run', ev.runId, ev);
+      if (ev.kind === 'run') events.publish('runs', ev);
+    }
+  }
+
+  async function setRunStatus(tx: Tx, run: Pick<Run, 'id' | 'status'>, to: RunStatus, data: Prisma.RunUpdateInput = {}): Promise<RunStatusEvent | null> {
+    if (!runSourcesFor(to).includes(run.status)) return null;
+    const sequence = await nextSequence(tx, run.id);
+    const at = new Date();
+    await tx.run.update({ where: { id: run.id }, data: { ...data, status: to, statusSequence: sequence } });
+    return { kind: 'run', runId: run.id, status: to, previousStatus: run.status, sequence, at };
+  }
+
+  async function setJobStatus(tx: Tx, job: Pick<Job, 'id' | 'runId' | 'status' | 'taskKey'>, to: JobStatus, data: Prisma.JobUpdateInput = {}): Promise<JobStatusEvent | null> {
+    if (!jobSourcesFor(to).includes(job.status)) return null;
+    const sequence = await nextSequence(tx, job.runId);
+    const at = new Date();
+    await tx.job.update({ where: { id: job.id }, data: { ...data, status: to, lastSequence: sequence } });
+    return { kind: 'job', runId: job.runId, jobId: job.id, taskKey: job.taskKey, status: to, previousStatus: job.status, sequence, at };
+  }
+
+  /** Ends the run when every job is terminal: outcome, token totals and report, in the same transaction. */
+  async function finaliseIfDone(tx: Tx, runId: number, forced?: { status: RunStatus; error?: string }): Promise<RunStatusEvent | null> {
+    const run = await tx.run.findUniqueOrThrow({ where: { id: runId } });
+    if (isTerminalRun(run.status)) return null;
+    const jobs = await tx.job.findMany({
+      where: { runId },
+      orderBy: { id: 'asc' },
+      include: { llmCalls: { select: { model: true, promptTokens: true, completionTokens: true, totalTokens: true, succeeded: true } } },
+    });
+    const outcome = forced?.status ?? runOutcome(jobs.map((j) => j.status));
+    if (!outcome) return null;
+    const endedAt = new Date();
+    const error = forced?.error ?? (outcome === 'FAILED' ? 'every job failed' : null);
+    // A run that never started (e.g. cancelled while pending) goes straight to its end state.
+    const report = buildRunReport({ ...run, status: outcome, endedAt, error }, jobs, config.reportMaxBytes);
+    return setRunStatus(tx, run, outcome, {
+      endedAt,
+      error,
+      reportMarkdown: report.markdown,
+      reportJson: report.json as unknown as Prisma.InputJsonValue,
+      promptTokens: report.tokens.promptTokens,
+      completionTokens: report.tokens.completionTokens,
+      totalTokens: report.tokens.totalTokens,
+    });
+  }
+
+  async function launchRun(raw: unknown, actor: Actor): Promise<Result<Run>> {
+    const input = parseContract(launchRunInput(config.directives.maxTextLength), raw);
+    if (!input.ok) return input;
+    const { directiveId, customDirectiveText, tasks: requested } = input.value;
+
+    let directive: { id: number | null; snapshot: Prisma.InputJsonObject };
+    if (customDirectiveText != null) {
+      directive = { id: null, snapshot: { name: 'custom', type: 'D4', title: 'Custom directive', text: redactor.text(customDirectiveText), taskConfig: {}, version: null } };
+    } else {
+      const found = directiveId != null ? await db.directive.findUnique({ where: { id: directiveId } }) : await latestActiveByName(db, config.directives.defaultName);
+      if (!found) {
+        return directiveId != null
+          ? fail('NOT_FOUND', 'directive not found', ['input', 'directiveId'])
+          : fail('UNAVAILABLE', `the default directive "${config.directives.defaultName}" is missing or inactive`, ['input', 'directiveId']);
+      }
+      if (!found.active) return fail('NOT_ALLOWED', `directive "${found.name}" is inactive`, ['input', 'directiveId']);
+      if (found.approvalRequired) {
+        return fail('NOT_ALLOWED', `directive "${found.name}" requires approval, and approvals are not available yet`, ['input', 'directiveId']);
+      }
+      directive = { id: found.id, snapshot: directiveSnapshot(found) as Prisma.InputJsonObject };
+    }
+
+    const tasks = await resolveRunTasks(db, requested);
+    if (!tasks.ok) return tasks;
+    const keys = tasks.value.map((t) => t.key);
+
+    const at = new Date();
+    const run = await db.run.create({
+      data: {
+        directiveId: directive.id,
+        directiveSnapshot: directive.snapshot,
+        tasks: keys,
+        eventSequence: keys.length + 1,
+        statusSequence: 1,
+        jobs: { create: keys.map((taskKey, i) => ({ taskKey, lastSequence: i + 2 })) },
+      },
+      include: { jobs: { orderBy: { id: 'asc' } } },
+    });
+    logger.info({ runId: run.id, tasks: keys, actor }, 'run launched');
+    publish([
+      { kind: 'run', runId: run.id, status: 'PENDING', previousStatus: null, sequence: 1, at },
+      ...run.jobs.map((j): JobStatusEvent => ({ kind: 'job', runId: run.id, jobId: j.id, taskKey: j.taskKey, status: 'PENDING', previousStatus: null, sequence: j.lastSequence, at })),
+    ]);
+    dispatcher?.submit(run.id);
+    return ok(run);
+  }
+
+  async function cancelRun(raw: unknown, actor: Actor): Promise<Result<Run>> {
+    const input = parseContract(runIdInput, raw);
+    if (!input.ok) return input;
+    const runId = input.value.id;
+    const outcome = await db.$transaction(async (tx) => {
+      await lockRun(tx, runId);
+      const run = await tx.run.findUnique({ where: { id: runId }, include: { jobs: { orderBy: { id: 'asc' } } } });
+      if (!run) return fail('NOT_FOUND', 'run not found', ['input', 'id']);
+      if (isTerminalRun(run.status)) return fail('CONFLICT', `run already ended with status ${run.status}`, ['input', 'id']);
+      const published: StatusEvent[] = [];
+      const endedAt = new Date();
+      for (const job of run.jobs.filter((j) => !isTerminalJob(j.status))) {
+        const ev = await setJobStatus(tx, job, 'CANCELLED', { endedAt, error: `cancelled by ${actor}` });
+        if (ev) published.push(ev);
+      }
+      const runEv = await finaliseIfDone(tx, runId, { status: 'CANCELLED', error: `cancelled by ${actor}` });
+      if (runEv) published.push(runEv);
+      return ok(published);
+    });
+    if (!outcome.ok) return outcome;
+    publish(outcome.value);
+    logger.info({ runId, actor }, 'run cancelled');
+    await dispatcher?.cancel(runId);
+    return ok(await db.run.findUniqueOrThrow({ where: { id: runId } }));
+  }
+
+  /** PENDING → RUNNING for a job (and its run). False when the job is no longer startable (e.g. cancelled). */
+  async function startJob(jobId: number, data: Prisma.JobUpdateInput = {}): Promise<boolean> {
+    const published = await db.$transaction(async (tx) => {
+      const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+      await lockRun(tx, job.runId);
+      const fresh = await tx.job.findUniqueOrThrow({ where: { id: jobId }, include: { run: true } });
+      const list: StatusEvent[] = [];
+      const startedAt = new Date();
+      const jobEv = await setJobStatus(tx, fresh, 'RUNNING', { ...data, startedAt, attempt: { increment: 1 } });
+      if (!jobEv) return list;
+      if (fresh.run.status === 'PENDING') {
+        const runEv = await setRunStatus(tx, fresh.run, 'RUNNING', { startedAt });
+        if (runEv) list.push(runEv);
+      }
+      list.push(jobEv);
+      return list;
+    });
+    publish(published);
+    return published.some((e) => e.kind === 'job');
+  }
+
+  /** RUNNING (or PENDING) → terminal for a job; ends the run when it was the last one. */
+  async function finishJob(jobId: number, outcome: JobOutcome): Promise<boolean> {
+    const published = await db.$transaction(async (tx) => {
+      const { runId } = await tx.job.findUniqueOrThrow({ where: { id: jobId }, select: { runId: true } });
+      await lockRun(tx, runId);
+      const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+      const list: StatusEvent[] = [];
+      const jobEv = await setJobStatus(tx, job, outcome.status, {
+        endedAt: new Date(),
+        exitCode: outcome.exitCode ?? null,
+        ...(outcome.result != null ? { result: outcome.result } : {}),
+        error: outcome.error != null ? redactor.text(outcome.error) : null,
+      });
+      if (!jobEv) return list;
+      list.push(jobEv);
+      const runEv = await finaliseIfDone(tx, runId);
+      if (runEv) list.push(runEv);
+      return list;
+    });
+    publish(published);
+    return published.length > 0;
+  }
+
+  /** A progress line from a running job, pushed live to subscribers (redacted, not stored). */
+  async function jobLog(runId: number, jobId: number, line: string) {
+    const run = await db.run.findUnique({ where: { id: runId }, select: { eventSequence: true } });
+    const ev: JobLogEvent = { kind: 'log', runId, jobId, line: redactor.text(line), afterSequence: run?.eventSequence ?? 0, at: new Date() };
+    events.publish('run', runId, ev);
+  }
+
+  async function runsSinceLastSuccess(task: string | null | undefined) {
+    const lastSuccess = task
+      ? await db.run.findFirst({ where: { jobs: { some: { taskKey: task, status: 'SUCCESS' } } }, orderBy: { id: 'desc' } })
+      : await db.run.findFirst({ where: { status: 'SUCCESS' }, orderBy: { id: 'desc' } });
+    const where: Prisma.RunWhereInput = {
+      ...(lastSuccess ? { id: { gt: lastSuccess.id } } : {}),
+      ...(task ? { tasks: { has: task } } : {}),
+    };
+    const [runs, totalCount] = await Promise.all([db.run.findMany({ where, orderBy: { id: 'desc' }, take: 100 }), db.run.count({ where })]);
+    return { lastSuccess, runs, totalCount };
+  }
+
+  return {
+    launchRun,
+    cancelRun,
+    startJob,
+    finishJob,
+    jobLog,
+    runsSinceLastSuccess,
+    setDispatcher(d: RunDispatcher) {
+      dispatcher = d;
+    },
+  };
+}

@@ -1,0 +1,184 @@
+/* eslint-disable */
+import * as types from './graphql.js';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n": typeof types.UserErrorFieldsFragmentDoc,
+    "\n  fragment DirectiveFields on Directive {\n    id\n    name\n    type\n    title\n    description\n    text\n    taskConfig\n    version\n    isLatest\n    active\n    approvalRequired\n    builtin\n  }\n": typeof types.DirectiveFieldsFragmentDoc,
+    "\n  query ListDirectives($type: DirectiveType, $active: Boolean, $allVersions: Boolean, $first: Int, $after: String) {\n    directives(type: $type, active: $active, allVersions: $allVersions, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...DirectiveFields\n        }\n      }\n    }\n  }\n": typeof types.ListDirectivesDocument,
+    "\n  query GetDirective($id: ID!) {\n    directive(id: $id) {\n      ...DirectiveFields\n      versions {\n        id\n        version\n        title\n      }\n    }\n  }\n": typeof types.GetDirectiveDocument,
+    "\n  mutation CreateDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.CreateDirectiveDocument,
+    "\n  mutation UpdateDirective($input: UpdateDirectiveInput!) {\n    updateDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.UpdateDirectiveDocument,
+    "\n  mutation SetDirectiveActive($input: SetDirectiveActiveInput!) {\n    setDirectiveActive(input: $input) {\n      directive {\n        id\n        active\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.SetDirectiveActiveDocument,
+    "\n  fragment RunFields on Run {\n    id\n    status\n    tasks\n    directiveSnapshot\n    directive {\n      id\n      name\n      version\n    }\n    jobCount\n    createdAt\n    startedAt\n    endedAt\n    error\n    sequence\n    tokenUsage {\n      promptTokens\n      completionTokens\n      totalTokens\n    }\n    jobs {\n      id\n      taskKey\n      status\n      exitCode\n      result\n      error\n      sequence\n    }\n  }\n": typeof types.RunFieldsFragmentDoc,
+    "\n  mutation LaunchRun($input: LaunchRunInput) {\n    launchRun(input: $input) {\n      run {\n        ...RunFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.LaunchRunDocument,
+    "\n  mutation CancelRun($input: CancelRunInput!) {\n    cancelRun(input: $input) {\n      run {\n        ...RunFields\n        report {\n          markdown\n          json\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.CancelRunDocument,
+    "\n  query GetRun($id: ID!) {\n    run(id: $id) {\n      ...RunFields\n      report {\n        markdown\n        json\n      }\n    }\n  }\n": typeof types.GetRunDocument,
+    "\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      id\n      taskKey\n      status\n      attempt\n      run {\n        id\n      }\n      llmCalls {\n        id\n        model\n        promptTokens\n        completionTokens\n        totalTokens\n        createdAt\n      }\n    }\n  }\n": typeof types.GetJobDocument,
+    "\n  query ListRuns($status: RunStatus, $first: Int, $after: String) {\n    runs(status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          status\n        }\n      }\n    }\n  }\n": typeof types.ListRunsDocument,
+    "\n  query RunsWithRelations {\n    runs(first: 50) {\n      edges {\n        node {\n          jobs {\n            id\n          }\n          directive {\n            id\n          }\n        }\n      }\n    }\n  }\n": typeof types.RunsWithRelationsDocument,
+    "\n  query RunsSinceLastSuccess($task: String) {\n    runsSinceLastSuccess(task: $task) {\n      lastSuccess {\n        id\n        status\n      }\n      runs {\n        id\n        status\n      }\n      totalCount\n    }\n  }\n": typeof types.RunsSinceLastSuccessDocument,
+    "\n  query Nodes($id: ID!, $ids: [ID!]!) {\n    node(id: $id) {\n      id\n      __typename\n    }\n    nodes(ids: $ids) {\n      id\n      __typename\n    }\n  }\n": typeof types.NodesDocument,
+    "\n  query TaskDefinitions {\n    taskDefinitions {\n      id\n      key\n      name\n      enabled\n      kind\n      defaultConfig\n    }\n  }\n": typeof types.TaskDefinitionsDocument,
+    "\n  mutation SetTaskEnabled($input: SetTaskEnabledInput!) {\n    setTaskEnabled(input: $input) {\n      task {\n        key\n        enabled\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.SetTaskEnabledDocument,
+    "\n  query Allowlist {\n    allowlist {\n      id\n      containerName\n      description\n      enabled\n      tags\n    }\n    workerImages {\n      id\n      image\n      enabled\n      gpuAllowed\n      memoryBytes\n      pidsLimit\n    }\n  }\n": typeof types.AllowlistDocument,
+    "\n  mutation UpsertAllowlistEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        enabled\n        description\n        tags\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.UpsertAllowlistEntryDocument,
+    "\n  mutation RemoveAllowlistEntry($input: RemoveAllowlistEntryInput!) {\n    removeAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.RemoveAllowlistEntryDocument,
+    "\n  mutation UpsertWorkerImage($input: UpsertWorkerImageInput!) {\n    upsertWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n        enabled\n        gpuAllowed\n        memoryBytes\n        nanoCpus\n        pidsLimit\n        timeoutSeconds\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.UpsertWorkerImageDocument,
+    "\n  mutation RemoveWorkerImage($input: RemoveWorkerImageInput!) {\n    removeWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": typeof types.RemoveWorkerImageDocument,
+    "\n  query TokenUsage($since: DateTime, $until: DateTime, $groupBy: [UsageDimension!]) {\n    tokenUsage(since: $since, until: $until, groupBy: $groupBy) {\n      totals {\n        calls\n        failedCalls\n        promptTokens\n        completionTokens\n        totalTokens\n        cost\n      }\n      groups {\n        model\n        directive\n        task\n        calls\n        totalTokens\n        cost\n      }\n    }\n  }\n": typeof types.TokenUsageDocument,
+};
+const documents: Documents = {
+    "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n": types.UserErrorFieldsFragmentDoc,
+    "\n  fragment DirectiveFields on Directive {\n    id\n    name\n    type\n    title\n    description\n    text\n    taskConfig\n    version\n    isLatest\n    active\n    approvalRequired\n    builtin\n  }\n": types.DirectiveFieldsFragmentDoc,
+    "\n  query ListDirectives($type: DirectiveType, $active: Boolean, $allVersions: Boolean, $first: Int, $after: String) {\n    directives(type: $type, active: $active, allVersions: $allVersions, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...DirectiveFields\n        }\n      }\n    }\n  }\n": types.ListDirectivesDocument,
+    "\n  query GetDirective($id: ID!) {\n    directive(id: $id) {\n      ...DirectiveFields\n      versions {\n        id\n        version\n        title\n      }\n    }\n  }\n": types.GetDirectiveDocument,
+    "\n  mutation CreateDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.CreateDirectiveDocument,
+    "\n  mutation UpdateDirective($input: UpdateDirectiveInput!) {\n    updateDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.UpdateDirectiveDocument,
+    "\n  mutation SetDirectiveActive($input: SetDirectiveActiveInput!) {\n    setDirectiveActive(input: $input) {\n      directive {\n        id\n        active\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.SetDirectiveActiveDocument,
+    "\n  fragment RunFields on Run {\n    id\n    status\n    tasks\n    directiveSnapshot\n    directive {\n      id\n      name\n      version\n    }\n    jobCount\n    createdAt\n    startedAt\n    endedAt\n    error\n    sequence\n    tokenUsage {\n      promptTokens\n      completionTokens\n      totalTokens\n    }\n    jobs {\n      id\n      taskKey\n      status\n      exitCode\n      result\n      error\n      sequence\n    }\n  }\n": types.RunFieldsFragmentDoc,
+    "\n  mutation LaunchRun($input: LaunchRunInput) {\n    launchRun(input: $input) {\n      run {\n        ...RunFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.LaunchRunDocument,
+    "\n  mutation CancelRun($input: CancelRunInput!) {\n    cancelRun(input: $input) {\n      run {\n        ...RunFields\n        report {\n          markdown\n          json\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.CancelRunDocument,
+    "\n  query GetRun($id: ID!) {\n    run(id: $id) {\n      ...RunFields\n      report {\n        markdown\n        json\n      }\n    }\n  }\n": types.GetRunDocument,
+    "\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      id\n      taskKey\n      status\n      attempt\n      run {\n        id\n      }\n      llmCalls {\n        id\n        model\n        promptTokens\n        completionTokens\n        totalTokens\n        createdAt\n      }\n    }\n  }\n": types.GetJobDocument,
+    "\n  query ListRuns($status: RunStatus, $first: Int, $after: String) {\n    runs(status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          status\n        }\n      }\n    }\n  }\n": types.ListRunsDocument,
+    "\n  query RunsWithRelations {\n    runs(first: 50) {\n      edges {\n        node {\n          jobs {\n            id\n          }\n          directive {\n            id\n          }\n        }\n      }\n    }\n  }\n": types.RunsWithRelationsDocument,
+    "\n  query RunsSinceLastSuccess($task: String) {\n    runsSinceLastSuccess(task: $task) {\n      lastSuccess {\n        id\n        status\n      }\n      runs {\n        id\n        status\n      }\n      totalCount\n    }\n  }\n": types.RunsSinceLastSuccessDocument,
+    "\n  query Nodes($id: ID!, $ids: [ID!]!) {\n    node(id: $id) {\n      id\n      __typename\n    }\n    nodes(ids: $ids) {\n      id\n      __typename\n    }\n  }\n": types.NodesDocument,
+    "\n  query TaskDefinitions {\n    taskDefinitions {\n      id\n      key\n      name\n      enabled\n      kind\n      defaultConfig\n    }\n  }\n": types.TaskDefinitionsDocument,
+    "\n  mutation SetTaskEnabled($input: SetTaskEnabledInput!) {\n    setTaskEnabled(input: $input) {\n      task {\n        key\n        enabled\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.SetTaskEnabledDocument,
+    "\n  query Allowlist {\n    allowlist {\n      id\n      containerName\n      description\n      enabled\n      tags\n    }\n    workerImages {\n      id\n      image\n      enabled\n      gpuAllowed\n      memoryBytes\n      pidsLimit\n    }\n  }\n": types.AllowlistDocument,
+    "\n  mutation UpsertAllowlistEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        enabled\n        description\n        tags\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.UpsertAllowlistEntryDocument,
+    "\n  mutation RemoveAllowlistEntry($input: RemoveAllowlistEntryInput!) {\n    removeAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.RemoveAllowlistEntryDocument,
+    "\n  mutation UpsertWorkerImage($input: UpsertWorkerImageInput!) {\n    upsertWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n        enabled\n        gpuAllowed\n        memoryBytes\n        nanoCpus\n        pidsLimit\n        timeoutSeconds\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.UpsertWorkerImageDocument,
+    "\n  mutation RemoveWorkerImage($input: RemoveWorkerImageInput!) {\n    removeWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n": types.RemoveWorkerImageDocument,
+    "\n  query TokenUsage($since: DateTime, $until: DateTime, $groupBy: [UsageDimension!]) {\n    tokenUsage(since: $since, until: $until, groupBy: $groupBy) {\n      totals {\n        calls\n        failedCalls\n        promptTokens\n        completionTokens\n        totalTokens\n        cost\n      }\n      groups {\n        model\n        directive\n        task\n        calls\n        totalTokens\n        cost\n      }\n    }\n  }\n": types.TokenUsageDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n"): (typeof documents)["\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment DirectiveFields on Directive {\n    id\n    name\n    type\n    title\n    description\n    text\n    taskConfig\n    version\n    isLatest\n    active\n    approvalRequired\n    builtin\n  }\n"): (typeof documents)["\n  fragment DirectiveFields on Directive {\n    id\n    name\n    type\n    title\n    description\n    text\n    taskConfig\n    version\n    isLatest\n    active\n    approvalRequired\n    builtin\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListDirectives($type: DirectiveType, $active: Boolean, $allVersions: Boolean, $first: Int, $after: String) {\n    directives(type: $type, active: $active, allVersions: $allVersions, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...DirectiveFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListDirectives($type: DirectiveType, $active: Boolean, $allVersions: Boolean, $first: Int, $after: String) {\n    directives(type: $type, active: $active, allVersions: $allVersions, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...DirectiveFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetDirective($id: ID!) {\n    directive(id: $id) {\n      ...DirectiveFields\n      versions {\n        id\n        version\n        title\n      }\n    }\n  }\n"): (typeof documents)["\n  query GetDirective($id: ID!) {\n    directive(id: $id) {\n      ...DirectiveFields\n      versions {\n        id\n        version\n        title\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateDirective($input: UpdateDirectiveInput!) {\n    updateDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateDirective($input: UpdateDirectiveInput!) {\n    updateDirective(input: $input) {\n      directive {\n        ...DirectiveFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetDirectiveActive($input: SetDirectiveActiveInput!) {\n    setDirectiveActive(input: $input) {\n      directive {\n        id\n        active\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SetDirectiveActive($input: SetDirectiveActiveInput!) {\n    setDirectiveActive(input: $input) {\n      directive {\n        id\n        active\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment RunFields on Run {\n    id\n    status\n    tasks\n    directiveSnapshot\n    directive {\n      id\n      name\n      version\n    }\n    jobCount\n    createdAt\n    startedAt\n    endedAt\n    error\n    sequence\n    tokenUsage {\n      promptTokens\n      completionTokens\n      totalTokens\n    }\n    jobs {\n      id\n      taskKey\n      status\n      exitCode\n      result\n      error\n      sequence\n    }\n  }\n"): (typeof documents)["\n  fragment RunFields on Run {\n    id\n    status\n    tasks\n    directiveSnapshot\n    directive {\n      id\n      name\n      version\n    }\n    jobCount\n    createdAt\n    startedAt\n    endedAt\n    error\n    sequence\n    tokenUsage {\n      promptTokens\n      completionTokens\n      totalTokens\n    }\n    jobs {\n      id\n      taskKey\n      status\n      exitCode\n      result\n      error\n      sequence\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LaunchRun($input: LaunchRunInput) {\n    launchRun(input: $input) {\n      run {\n        ...RunFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation LaunchRun($input: LaunchRunInput) {\n    launchRun(input: $input) {\n      run {\n        ...RunFields\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CancelRun($input: CancelRunInput!) {\n    cancelRun(input: $input) {\n      run {\n        ...RunFields\n        report {\n          markdown\n          json\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CancelRun($input: CancelRunInput!) {\n    cancelRun(input: $input) {\n      run {\n        ...RunFields\n        report {\n          markdown\n          json\n        }\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetRun($id: ID!) {\n    run(id: $id) {\n      ...RunFields\n      report {\n        markdown\n        json\n      }\n    }\n  }\n"): (typeof documents)["\n  query GetRun($id: ID!) {\n    run(id: $id) {\n      ...RunFields\n      report {\n        markdown\n        json\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      id\n      taskKey\n      status\n      attempt\n      run {\n        id\n      }\n      llmCalls {\n        id\n        model\n        promptTokens\n        completionTokens\n        totalTokens\n        createdAt\n      }\n    }\n  }\n"): (typeof documents)["\n  query GetJob($id: ID!) {\n    job(id: $id) {\n      id\n      taskKey\n      status\n      attempt\n      run {\n        id\n      }\n      llmCalls {\n        id\n        model\n        promptTokens\n        completionTokens\n        totalTokens\n        createdAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ListRuns($status: RunStatus, $first: Int, $after: String) {\n    runs(status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          status\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ListRuns($status: RunStatus, $first: Int, $after: String) {\n    runs(status: $status, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          status\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RunsWithRelations {\n    runs(first: 50) {\n      edges {\n        node {\n          jobs {\n            id\n          }\n          directive {\n            id\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query RunsWithRelations {\n    runs(first: 50) {\n      edges {\n        node {\n          jobs {\n            id\n          }\n          directive {\n            id\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RunsSinceLastSuccess($task: String) {\n    runsSinceLastSuccess(task: $task) {\n      lastSuccess {\n        id\n        status\n      }\n      runs {\n        id\n        status\n      }\n      totalCount\n    }\n  }\n"): (typeof documents)["\n  query RunsSinceLastSuccess($task: String) {\n    runsSinceLastSuccess(task: $task) {\n      lastSuccess {\n        id\n        status\n      }\n      runs {\n        id\n        status\n      }\n      totalCount\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Nodes($id: ID!, $ids: [ID!]!) {\n    node(id: $id) {\n      id\n      __typename\n    }\n    nodes(ids: $ids) {\n      id\n      __typename\n    }\n  }\n"): (typeof documents)["\n  query Nodes($id: ID!, $ids: [ID!]!) {\n    node(id: $id) {\n      id\n      __typename\n    }\n    nodes(ids: $ids) {\n      id\n      __typename\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskDefinitions {\n    taskDefinitions {\n      id\n      key\n      name\n      enabled\n      kind\n      defaultConfig\n    }\n  }\n"): (typeof documents)["\n  query TaskDefinitions {\n    taskDefinitions {\n      id\n      key\n      name\n      enabled\n      kind\n      defaultConfig\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetTaskEnabled($input: SetTaskEnabledInput!) {\n    setTaskEnabled(input: $input) {\n      task {\n        key\n        enabled\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SetTaskEnabled($input: SetTaskEnabledInput!) {\n    setTaskEnabled(input: $input) {\n      task {\n        key\n        enabled\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Allowlist {\n    allowlist {\n      id\n      containerName\n      description\n      enabled\n      tags\n    }\n    workerImages {\n      id\n      image\n      enabled\n      gpuAllowed\n      memoryBytes\n      pidsLimit\n    }\n  }\n"): (typeof documents)["\n  query Allowlist {\n    allowlist {\n      id\n      containerName\n      description\n      enabled\n      tags\n    }\n    workerImages {\n      id\n      image\n      enabled\n      gpuAllowed\n      memoryBytes\n      pidsLimit\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpsertAllowlistEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        enabled\n        description\n        tags\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpsertAllowlistEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        enabled\n        description\n        tags\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveAllowlistEntry($input: RemoveAllowlistEntryInput!) {\n    removeAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveAllowlistEntry($input: RemoveAllowlistEntryInput!) {\n    removeAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpsertWorkerImage($input: UpsertWorkerImageInput!) {\n    upsertWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n        enabled\n        gpuAllowed\n        memoryBytes\n        nanoCpus\n        pidsLimit\n        timeoutSeconds\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpsertWorkerImage($input: UpsertWorkerImageInput!) {\n    upsertWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n        enabled\n        gpuAllowed\n        memoryBytes\n        nanoCpus\n        pidsLimit\n        timeoutSeconds\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveWorkerImage($input: RemoveWorkerImageInput!) {\n    removeWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveWorkerImage($input: RemoveWorkerImageInput!) {\n    removeWorkerImage(input: $input) {\n      workerImage {\n        id\n        image\n      }\n      errors {\n        ...UserErrorFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TokenUsage($since: DateTime, $until: DateTime, $groupBy: [UsageDimension!]) {\n    tokenUsage(since: $since, until: $until, groupBy: $groupBy) {\n      totals {\n        calls\n        failedCalls\n        promptTokens\n        completionTokens\n        totalTokens\n        cost\n      }\n      groups {\n        model\n        directive\n        task\n        calls\n        totalTokens\n        cost\n      }\n    }\n  }\n"): (typeof documents)["\n  query TokenUsage($since: DateTime, $until: DateTime, $groupBy: [UsageDimension!]) {\n    tokenUsage(since: $since, until: $until, groupBy: $groupBy) {\n      totals {\n        calls\n        failedCalls\n        promptTokens\n        completionTokens\n        totalTokens\n        cost\n      }\n      groups {\n        model\n        directive\n        task\n        calls\n        totalTokens\n        cost\n      }\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;
