@@ -1,0 +1,257 @@
+/**
+ * Deterministic Drain-style log template miner (He et al. 2017; Drain3 defaults).
+ *
+ * Lines are masked and hashed by `LineScanner`; the fixed-depth tree is keyed by
+ * token count, then by the first `depth - 2` token hashes; a leaf holds clusters
+ * compared by token-wise similarity (wildcards do not count as similar). Tokens
+ * are compared as 32-bit hashes, so two different tokens with equal hashes
+ * would be treated as equal (about 1 in 4e9 per comparison): accepted for speed.
+ *
+ * Memory is bounded: past `maxClusters`, the least recently matched cluster is
+ * evicted (O(1) intrusive LRU list). Ids grow from 1 in creation order and are
+ * never reused, so output is deterministic for a given input order.
+ */
+import { LineScanner, WILDCARD_HASH, WILDCARD_TEXT, type MaskTexts } from './tokenize.js';
+
+export interface TemplateCluster {
+  id: number;
+  template: string;
+  count: number;
+  /** First line that created the cluster (as given to `add`, or via `example` option). */
+  example: string;
+  firstSeen?: string;
+  lastSeen?: string;
+}
+
+export interface TemplateMinerOptions {
+  similarityThreshold?: number;
+  depth?: number;
+  maxChildren?: number;
+  maxClusters?: number;
+  /** Texts for masked parts; the pipeline sets `ip: '[REDACTED_IP]'` when redacting. */
+  masks?: Partial<MaskTexts>;
+  /** Maps a line to the example stored at cluster creation (e.g. `redact`). */
+  example?: (line: string) => string;
+  /** Called with each evicted cluster. */
+  onEvict?: (cluster: TemplateCluster) => void;
+}
+
+/** Internal record: the public view plus tree and LRU bookkeeping. */
+interface Cluster {
+  view: TemplateCluster;
+  hashes: Int32Array;
+  texts: string[];
+  leaf: Cluster[];
+  path: TreeNode[];
+  prev: Cluster | null;
+  next: Cluster | null;
+}
+
+interface TreeNode {
+  children: Map<number, TreeNode>;
+  clusters: Cluster[];
+  parent: TreeNode | null;
+  key: number;
+}
+
+// Tree key for "any other token" once a node is full (Drain's `<*>` child).
+const OTHER_CHILD = WILDCARD_HASH;
+
+function node(parent: TreeNode | null, key: number): TreeNode {
+  return { children: new Map(), clusters: [], parent, key };
+}
+
+export class TemplateMiner {
+  readonly similarityThreshold: number;
+  readonly depth: number;
+  readonly maxChildren: number;
+  readonly maxClusters: number;
+  /** Clusters evicted so far by the LRU bound. */
+  evicted = 0;
+  readonly scanner: LineScanner;
+  private readonly root = node(null, 0);
+  private readonly byId = new Map<number, Cluster>();
+  private nextId = 1;
+  private head: Cluster | null = null; // most recently used
+  private tail: Cluster | null = null; // least recently used
+  private readonly exampleOf: ((line: string) => string) | undefined;
+  private readonly onEvict: ((cluster: TemplateCluster) => void) | undefined;
+
+  constructor(options: TemplateMinerOptions = {}) {
+    const { similarityThreshold = 0.4, depth = 4, maxChildren = 100, maxClusters = 1000 } = options;
+    if (!(similarityThreshold > 0 && similarityThreshold <= 1)) {
+      throw new RangeError(`similarityThreshold must be in (0, 1], got ${similarityThreshold}`);
+    }
+    if (!Number.isInteger(depth) || depth < 3) throw new RangeError(`depth must be an integer >= 3, got ${depth}`);
+    if (!Number.isInteger(maxChildren) || maxChildren < 2) {
+      throw new RangeError(`maxChildren must be an integer >= 2, got ${maxChildren}`);
+    }
+    if (!Number.isInteger(maxClusters) || maxClusters < 1) {
+      throw new RangeError(`maxClusters must be an integer >= 1, got ${maxClusters}`);
+    }
+    this.similarityThreshold = similarityThreshold;
+    this.depth = depth;
+    this.maxChildren = maxChildren;
+    this.maxClusters = maxClusters;
+    this.scanner = new LineScanner(options.masks);
+    this.exampleOf = options.example;
+    this.onEvict = options.onEvict;
+  }
+
+  /** Mine one line. The returned object is live: later lines update it. */
+  add(line: string, at?: string): TemplateCluster {
+    this.scanner.scan(line);
+    return this.addScanned(line, at, 1);
+  }
+
+  /**
+   * Mine the line last passed to `this.scanner.scan()` without scanning again
+   * (the pipeline scans first to read redaction hints). `weight` > 1 merges a
+   * pre-counted template, e.g. from another miner.
+   */
+  addScanned(line: string, at: string | undefined, weight: number): TemplateCluster {
+    const { tokens, count } = this.scanner;
+    const leaf = this.leafFor(tokens, count);
+    const match = this.bestMatch(leaf.clusters, tokens, count);
+    if (match !== null) {
+      this.absorb(match, tokens, count);
+      const v = match.view;
+      v.count += weight;
+      if (at !== undefined) {
+        v.lastSeen = at;
+        v.firstSeen ??= at;
+      }
+      this.touch(match);
+      return match.view;
+    }
+    return this.create(line, at, weight, leaf).view;
+  }
+
+  /** Snapshot of all clusters, by count desc then id asc. */
+  clusters(): TemplateCluster[] {
+    const out: TemplateCluster[] = [];
+    for (const c of this.byId.values()) out.push({ ...c.view });
+    return out.sort((a, b) => b.count - a.count || a.id - b.id);
+  }
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  private leafFor(tokens: Int32Array, count: number): TreeNode {
+    let cur = this.root.children.get(count);
+    if (cur === undefined) {
+      cur = node(this.root, count);
+      this.root.children.set(count, cur);
+    }
+    const levels = Math.min(this.depth - 2, count);
+    for (let i = 0; i < levels; i++) {
+      const key = tokens[i] as number;
+      let next = cur.children.get(key);
+      if (next === undefined) {
+        // A full node routes unseen tokens to its shared wildcard child.
+        const full = cur.children.size >= this.maxChildren - 1 && key !== OTHER_CHILD;
+        const k = full ? OTHER_CHILD : key;
+        next = cur.children.get(k);
+        if (next === undefined) {
+          next = node(cur, k);
+          cur.children.set(k, next);
+        }
+      }
+      cur = next;
+    }
+    return cur;
+  }
+
+  private bestMatch(candidates: Cluster[], tokens: Int32Array, count: number): Cluster | null {
+    let best: Cluster | null = null;
+    let bestSim = -1;
+    let bestParams = -1;
+    for (const c of candidates) {
+      const h = c.hashes;
+      let sim = 0;
+      let params = 0;
+      for (let i = 0; i < count; i++) {
+        const t = h[i];
+        if (t === WILDCARD_HASH) params++;
+        else if (t === tokens[i]) sim++;
+      }
+      const ratio = count === 0 ? 1 : sim / count;
+      if (ratio > bestSim || (ratio === bestSim && params > bestParams)) {
+        best = c;
+        bestSim = ratio;
+        bestParams = params;
+      }
+    }
+    return best !== null && bestSim >= this.similarityThreshold ? best : null;
+  }
+
+  /** Turn differing positions of the template into wildcards. */
+  private absorb(c: Cluster, tokens: Int32Array, count: number): void {
+    const h = c.hashes;
+    let changed = false;
+    for (let i = 0; i < count; i++) {
+      if (h[i] !== tokens[i] && h[i] !== WILDCARD_HASH) {
+        h[i] = WILDCARD_HASH;
+        c.texts[i] = WILDCARD_TEXT;
+        changed = true;
+      }
+    }
+    if (changed) c.view.template = c.texts.join(' ');
+  }
+
+  private create(line: string, at: string | undefined, weight: number, leaf: TreeNode): Cluster {
+    const { tokens, count } = this.scanner;
+    const hashes = tokens.slice(0, count); // copy before render() reuses the scanner
+    const texts = this.scanner.render(line);
+    const view: TemplateCluster = {
+      id: this.nextId++,
+      template: texts.join(' '),
+      count: weight,
+      example: this.exampleOf ? this.exampleOf(line) : line,
+    };
+    if (at !== undefined) {
+      view.firstSeen = at;
+      view.lastSeen = at;
+    }
+    const path: TreeNode[] = [];
+    for (let n: TreeNode | null = leaf; n !== null && n !== this.root; n = n.parent) path.push(n);
+    const c: Cluster = { view, hashes, texts, leaf: leaf.clusters, path, prev: null, next: null };
+    leaf.clusters.push(c);
+    this.byId.set(view.id, c);
+    this.touch(c);
+    if (this.byId.size > this.maxClusters && this.tail !== null) this.evict(this.tail);
+    return c;
+  }
+
+  private touch(c: Cluster): void {
+    if (this.head === c) return;
+    // unlink
+    if (c.prev !== null) c.prev.next = c.next;
+    if (c.next !== null) c.next.prev = c.prev;
+    if (this.tail === c) this.tail = c.prev;
+    // push front
+    c.prev = null;
+    c.next = this.head;
+    if (this.head !== null) this.head.prev = c;
+    this.head = c;
+    this.tail ??= c;
+  }
+
+  private evict(c: Cluster): void {
+    if (c.prev !== null) c.prev.next = null;
+    this.tail = c.prev;
+    if (this.head === c) this.head = null;
+    c.prev = null;
+    this.byId.delete(c.view.id);
+    const i = c.leaf.indexOf(c);
+    if (i >= 0) c.leaf.splice(i, 1);
+    // Prune tree nodes left empty so the tree stays bounded too.
+    for (const n of c.path) {
+      if (n.clusters.length > 0 || n.children.size > 0 || n.parent === null) break;
+      n.parent.children.delete(n.key);
+    }
+    this.evicted++;
+    this.onEvict?.(c.view);
+  }
+}

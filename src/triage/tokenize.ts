@@ -1,0 +1,333 @@
+/**
+ * One-pass masking tokenizer for the template miner.
+ *
+ * A JS char loop costs ~2-3 ns/char on the reference box, and each regex pass
+ * over a line about as much, so everything the hot path needs is computed in a
+ * single scan: whitespace tokens, masking of variable parts, a 32-bit hash per
+ * masked token (the miner compares ints, not strings), and hints telling the
+ * pipeline whether `redact()` could change the line.
+ *
+ * Masking works per segment: a token is cut at delimiters (`= : / , ( ) " ' { }
+ * & ? ; | @`), and a segment containing a digit is replaced by its class:
+ * `<IP>` (valid IPv4), `<UUID>`, `<HEX>` (0x… or hex with a letter, >= 8 chars),
+ * otherwise `<NUM>` (so `366ms`, `v1` and `worker-3` all become `<NUM>`). A token
+ * that starts like an ISO date (`2026-11-24T…`) or a clock (`23:00:31…`) and
+ * holds only date/time characters becomes `<TS>`. Segments without digits, and
+ * so redaction markers such as `[REDACTED_TOKEN]`, stay literal.
+ *
+ * A mask's unit hash equals the hash of its rendered text, so re-scanning a
+ * rendered template (`took=<NUM>`) yields the same token hashes as the lines it
+ * came from; merging templates mined in different workers relies on that.
+ */
+
+/** `redact()` may change the line beyond clean IPv4 segments: run it. */
+export const HINT_SECRET = 1;
+/** The line has IPv4 segments that `redact()` would turn into `[REDACTED_IP]`. */
+export const HINT_IP = 2;
+
+export interface MaskTexts {
+  num: string;
+  hex: string;
+  uuid: string;
+  ip: string;
+  ts: string;
+}
+
+export const DEFAULT_MASKS: MaskTexts = {
+  num: '<NUM>',
+  hex: '<HEX>',
+  uuid: '<UUID>',
+  ip: '<IP>',
+  ts: '<TS>',
+};
+
+export const WILDCARD_TEXT = '<*>';
+
+// Character classes as bit flags so a segment's make-up is an OR, not branches.
+const DIGIT = 1;
+const HEXL = 2; // a-f A-F
+const LOWER = 4; // other lowercase letters
+const UPPER = 8; // other uppercase letters
+const DOT = 16;
+const DASH = 32;
+const OTHER = 64; // `_`, `<`, `[`, non-ASCII, ...
+const DELIM = 128;
+const SPACE = 256;
+const BOUNDARY = DELIM | SPACE;
+
+const CLASS = new Uint16Array(128).fill(OTHER);
+for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
+for (let c = 97; c <= 122; c++) CLASS[c] = c <= 102 ? HEXL : LOWER;
+for (let c = 65; c <= 90; c++) CLASS[c] = c <= 70 ? HEXL : UPPER;
+CLASS[46] = DOT;
+CLASS[45] = DASH;
+for (const ch of '=:/,()"\'{}&?;|@') CLASS[ch.charCodeAt(0)] = DELIM;
+for (const c of [9, 10, 11, 12, 13, 32]) CLASS[c] = SPACE;
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+const TOKEN_SEED = 0x2f6b1a3d;
+const TOKEN_PRIME = 0x9e3779b1 | 0;
+
+/** Hash of a literal segment, identical to what the scan computes for it. */
+export function segmentHash(text: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+function mixUnit(th: number, unit: number): number {
+  return Math.imul(th ^ unit, TOKEN_PRIME) ^ (th >>> 15);
+}
+
+/** Token hash of a token made of one segment whose unit hash is `unit`. */
+function singleUnitToken(unit: number): number {
+  return mixUnit(TOKEN_SEED, unit);
+}
+
+/** Token hash of `<*>`: how a wildcard is represented in templates. */
+export const WILDCARD_HASH = singleUnitToken(segmentHash(WILDCARD_TEXT));
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Valid IPv4 octet as the redaction regex defines it (no leading zeros). */
+function octetOk(s: string, from: number, to: number): boolean {
+  const n = to - from;
+  if (n === 1) return true;
+  const a = s.charCodeAt(from);
+  if (n === 2) return a !== 48;
+  if (n !== 3) return false;
+  if (a === 49) return true;
+  if (a !== 50) return false;
+  const b = s.charCodeAt(from + 1);
+  return b < 53 || (b === 53 && s.charCodeAt(from + 2) <= 53);
+}
+
+/** Segment of digits and exactly three dots: is it a valid dotted quad? */
+function isIpv4(s: string, from: number, to: number): boolean {
+  let start = from;
+  for (let i = from; i <= to; i++) {
+    if (i === to || s.charCodeAt(i) === 46) {
+      if (i === start || !octetOk(s, start, i)) return false;
+      start = i + 1;
+    }
+  }
+  return true;
+}
+
+function isUuid(s: string, from: number, len: number): boolean {
+  return (
+    len === 36 &&
+    s.charCodeAt(from + 8) === 45 &&
+    s.charCodeAt(from + 13) === 45 &&
+    s.charCodeAt(from + 18) === 45 &&
+    s.charCodeAt(from + 23) === 45
+  );
+}
+
+/** Does `s[from..to)` end with `word` (lowercase ASCII), ignoring case? */
+function endsWithCI(s: string, from: number, to: number, word: string): boolean {
+  const n = word.length;
+  if (to - from < n) return false;
+  for (let k = 0; k < n; k++) {
+    if ((s.charCodeAt(to - n + k) | 32) !== word.charCodeAt(k)) return false;
+  }
+  return true;
+}
+
+function containsCI(s: string, from: number, to: number, word: string): boolean {
+  return s.slice(from, to).toLowerCase().includes(word);
+}
+
+/**
+ * Would the key rule of `redact()` fire for a separator at `sep`? Superset
+ * check: the word before (after skipping spaces and one quote) ends with a
+ * sensitive key name.
+ */
+function sensitiveKeyBefore(s: string, sep: number): boolean {
+  let e = sep;
+  while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+  const q = s.charCodeAt(e - 1);
+  if (q === 34 || q === 39) e--;
+  if (e <= 0) return false;
+  const from = Math.max(0, e - 40);
+  switch (s.charCodeAt(e - 1) | 32) {
+    case 121: // y: api key / secret key variants
+      return (
+        endsWithCI(s, from, e, 'key') && (containsCI(s, from, e, 'api') || containsCI(s, from, e, 'secret'))
+      );
+    case 110: // n
+      return endsWithCI(s, from, e, 'token') || endsWithCI(s, from, e, 'authorization');
+    case 100: // d
+      return endsWithCI(s, from, e, 'password') || endsWithCI(s, from, e, 'passwd') || endsWithCI(s, from, e, 'pwd');
+    case 116: // t
+      return endsWithCI(s, from, e, 'secret');
+    case 115: // s
+      return endsWithCI(s, from, e, 'secrets');
+    default:
+      return false;
+  }
+}
+
+/** Token starts like `2026-11-24…` or `23:00:31…` and has only date/time chars. */
+function timestampTokenEnd(s: string, i: number, n: number): number {
+  const c4 = s.charCodeAt(i + 4);
+  const iso = c4 === 45 && s.charCodeAt(i + 7) === 45 && isDigit(s.charCodeAt(i)) && isDigit(s.charCodeAt(i + 5));
+  const clock =
+    !iso && s.charCodeAt(i + 2) === 58 && s.charCodeAt(i + 5) === 58 && isDigit(s.charCodeAt(i)) && isDigit(s.charCodeAt(i + 3));
+  if (!iso && !clock) return -1;
+  let j = i;
+  let dots = 0;
+  for (; j < n; j++) {
+    const c = s.charCodeAt(j);
+    if (c === 32 || c === 9) break;
+    if (c === 46 && ++dots === 3) return -1; // could hide an IPv4: scan it normally
+    // digits - : . , + T Z
+    if (!(isDigit(c) || c === 45 || c === 58 || c === 46 || c === 44 || c === 43 || c === 84 || c === 90)) return -1;
+  }
+  return j;
+}
+
+export class LineScanner {
+  /** Token hashes of the last scanned line, `count` of them valid. */
+  tokens = new Int32Array(256);
+  count = 0;
+  private readonly masks: MaskTexts;
+  private readonly numUnit: number;
+  private readonly hexUnit: number;
+  private readonly uuidUnit: number;
+  private readonly ipUnit: number;
+  private readonly tsToken: number;
+
+  constructor(masks: Partial<MaskTexts> = {}) {
+    this.masks = { ...DEFAULT_MASKS, ...masks };
+    this.numUnit = segmentHash(this.masks.num);
+    this.hexUnit = segmentHash(this.masks.hex);
+    this.uuidUnit = segmentHash(this.masks.uuid);
+    this.ipUnit = segmentHash(this.masks.ip);
+    this.tsToken = singleUnitToken(segmentHash(this.masks.ts));
+  }
+
+  /** Scan `line` into `tokens`/`count`; returns HINT_* flags. */
+  scan(line: string): number {
+    return this.run(line, null);
+  }
+
+  /** Masked token texts of `line` (slow path, used when a cluster is created). */
+  render(line: string): string[] {
+    const out: string[] = [];
+    this.run(line, out);
+    return out;
+  }
+
+  private push(th: number): void {
+    if (this.count === this.tokens.length) {
+      const grown = new Int32Array(this.tokens.length * 2);
+      grown.set(this.tokens);
+      this.tokens = grown;
+    }
+    this.tokens[this.count++] = th;
+  }
+
+  // One loop for scan and render so both always agree on segmentation.
+  private run(s: string, out: string[] | null): number {
+    const n = s.length;
+    this.count = 0;
+    let hints = 0;
+    let th = TOKEN_SEED; // hash of the current token
+    let inToken = false;
+    let text = ''; // rendered current token (render only)
+    let segStart = 0;
+    let h = FNV_OFFSET; // hash of the current segment
+    let flags = 0;
+    let dots = 0;
+    for (let i = 0; i <= n; i++) {
+      const c = i < n ? s.charCodeAt(i) : 32;
+      const k = c < 128 ? (CLASS[c] as number) : OTHER;
+      if ((k & BOUNDARY) === 0) {
+        if (!inToken) {
+          inToken = true;
+          const tsEnd = timestampTokenEnd(s, i, n);
+          if (tsEnd > 0) {
+            this.push(this.tsToken);
+            if (out !== null) out.push(this.masks.ts);
+            inToken = false;
+            i = tsEnd; // the loop's i++ skips the space after it
+            segStart = i + 1;
+            continue;
+          }
+        }
+        flags |= k;
+        if (k === DOT) dots++;
+        h = Math.imul(h ^ c, FNV_PRIME);
+        continue;
+      }
+      // Segment [segStart, i) ends here.
+      const len = i - segStart;
+      if (len > 0) {
+        let unit = h;
+        let mask: string | null = null;
+        if ((flags & DIGIT) !== 0) {
+          if (dots === 3 && (flags & ~(DIGIT | DOT)) === 0 && isIpv4(s, segStart, i)) {
+            unit = this.ipUnit;
+            mask = this.masks.ip;
+            hints |= HINT_IP;
+          } else {
+            if (dots >= 3) hints |= HINT_SECRET; // IP glued to other chars: let the regex decide
+            const c0 = s.charCodeAt(segStart);
+            const c1 = s.charCodeAt(segStart + 1) | 32;
+            if (isUuid(s, segStart, len) && (flags & ~(DIGIT | HEXL | DASH)) === 0) {
+              unit = this.uuidUnit;
+              mask = this.masks.uuid;
+            } else if (
+              (len > 2 && c0 === 48 && c1 === 120) ||
+              (len >= 8 && (flags & ~(DIGIT | HEXL)) === 0 && (flags & HEXL) !== 0)
+            ) {
+              unit = this.hexUnit;
+              mask = this.masks.hex;
+            } else {
+              unit = this.numUnit;
+              mask = this.masks.num;
+            }
+          }
+        }
+        // Secret hints that live inside one segment (JWT, AWS key id, PEM, bearer).
+        if (dots >= 2 && mask !== this.masks.ip && containsCI(s, segStart, i, 'eyj')) hints |= HINT_SECRET;
+        if (len >= 20 && (flags & (UPPER | LOWER)) !== 0) {
+          if (containsCI(s, segStart, i, 'akia') || containsCI(s, segStart, i, 'asia')) hints |= HINT_SECRET;
+        }
+        if ((flags & DASH) !== 0 && len >= 5 && mask !== this.masks.uuid) {
+          const d = s.indexOf('-----', segStart);
+          if (d >= 0 && d < i) hints |= HINT_SECRET;
+        }
+        if (len >= 6 && (s.charCodeAt(i - 1) | 32) === 114 && endsWithCI(s, segStart, i, 'bearer')) hints |= HINT_SECRET;
+        th = mixUnit(th, unit);
+        if (out !== null) text += mask ?? s.slice(segStart, i);
+      }
+      if ((k & DELIM) !== 0) {
+        if (c === 61 || c === 58) {
+          if (c === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) hints |= HINT_SECRET;
+          else if (sensitiveKeyBefore(s, i)) hints |= HINT_SECRET;
+        }
+        inToken = true;
+        th = mixUnit(th, c);
+        if (out !== null) text += String.fromCharCode(c);
+      } else {
+        if (inToken) {
+          this.push(th);
+          if (out !== null) out.push(text);
+        }
+        inToken = false;
+        th = TOKEN_SEED;
+        text = '';
+      }
+      segStart = i + 1;
+      h = FNV_OFFSET;
+      flags = 0;
+      dots = 0;
+    }
+    return hints;
+  }
+}
