@@ -9,6 +9,8 @@ import { seedBuiltinDirectives } from './services/directives.js';
 import { createServices } from './services/index.js';
 import { seedBuiltinTasks } from './services/tasks.js';
 import { createRedactor } from './triage/redact.js';
+import { createDockerClient } from './executor/docker.js';
+import { createExecutor } from './executor/executor.js';
 import type { Viewer } from './context.js';
 
 export interface AppOptions {
@@ -26,6 +28,10 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   await seedBuiltinTasks(database.prisma);
   const events = createEventBus(config.redisUrl);
   const services = createServices({ db: database.prisma, events, logger, config, redactor });
+  const docker = createDockerClient(config.docker.host);
+  // One executor per database: further instances serve the API and subscriptions only.
+  const executor = config.executor.enabled ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor }) : null;
+  if (executor) services.runs.setDispatcher(executor);
 
   const serverDeps = {
     config,
@@ -34,12 +40,14 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     logger,
     authenticate: async () => LOCAL_ADMIN,
     readiness: async () => {
-      const checks: Record<string, unknown> = { database: database.kind };
+      // The database is required; the Docker engine is reported, not required.
+      const dockerUp = await Promise.race([docker.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
+      const checks: Record<string, unknown> = { database: database.kind, docker: dockerUp ? 'reachable' : 'unreachable' };
       try {
         await database.ping();
         return { ready: true, checks };
       } catch {
-        return { ready: false, checks: { ...checks, databaseError: 'unreachable' } };
+        return { ready: false, checks: { ...checks, database: 'unreachable' } };
       }
     },
   };
@@ -51,13 +59,18 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     logger,
     database,
     services,
+    executor,
+    docker,
     yoga,
+    /** Fails jobs a crashed process left RUNNING, removes orphaned workers, queues pending work. */
+    reconcile: () => executor?.reconcile() ?? Promise.resolve(null),
     async listen(port = config.port, host = config.host ?? '127.0.0.1') {
       running = await listen(serverDeps, yoga, port, host);
       return running;
     },
     async close() {
       await running?.close();
+      await executor?.close();
       await events.close();
       await database.close();
     },

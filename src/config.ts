@@ -57,6 +57,7 @@ const envSchema = z.object({
   DEFAULT_DIRECTIVE: z.string().optional().default('D1'),
   MAX_DIRECTIVE_TEXT: int(20_000, 100, 1_000_000),
   DOCKER_HOST: z.string().optional(),
+  EXECUTOR_ENABLED: bool(true),
   MAX_CONCURRENT_JOBS: int(4, 1, 64),
   JOB_TIMEOUT_SECONDS: int(300, 1, 86_400),
   WORKER_OUTPUT_CAP_BYTES: int(1_000_000, 1024, 64_000_000),
@@ -94,7 +95,7 @@ export interface Config {
   limits: { depth: number; cost: number; aliases: number; bodyBytes: number; subscriptionsPerConnection: number };
   directives: { defaultName: string; maxTextLength: number };
   docker: { host: string | undefined };
-  executor: { maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number };
+  executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number };
   logTriage: { maxLines: number; windowHours: number };
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
   llm: { baseUrl: string | undefined; model: string; apiKey: string | undefined; timeoutMs: number; costPer1k: Record<string, number> };
@@ -144,6 +145,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     directives: { defaultName: e.DEFAULT_DIRECTIVE, maxTextLength: e.MAX_DIRECTIVE_TEXT },
     docker: { host: e.DOCKER_HOST },
     executor: {
+      enabled: e.EXECUTOR_ENABLED,
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
       outputCapBytes: e.WORKER_OUTPUT_CAP_BYTES,

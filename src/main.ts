@@ -5,6 +5,8 @@ import { ConfigError, loadConfig } from './config.js';
 async function main() {
   const config = loadConfig();
   const app = await createApp(config);
+  const reconciled = await app.reconcile();
+  if (reconciled) app.logger.info(reconciled, 'executor reconciled');
   const server = await app.listen();
   app.logger.info({ url: server.url, database: app.database.kind }, `Cyberbrain Orchestrator listening on ${server.url}`);
 

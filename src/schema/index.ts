@@ -11,5 +11,6 @@ import './allowlist.js';
 import './worker-image.js';
 import './token-usage.js';
 import './run-events.js';
+import './audit.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

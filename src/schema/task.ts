@@ -1,5 +1,6 @@
 import { builder } from '../builder.js';
-import { listTasks, setTaskEnabled } from '../services/tasks.js';
+import { listTasks, setTaskEnabled, upsertContainerTask } from '../services/tasks.js';
+import { withoutNulls } from './directive.js';
 import { payloadType, toPayload } from './errors.js';
 
 const TaskKindEnum = builder.enumType('TaskKind', { values: ['BUILTIN', 'CONTAINER'] as const });
@@ -35,5 +36,30 @@ builder.mutationField('setTaskEnabled', (t) =>
     authScopes: { admin: true },
     args: { input: t.arg({ type: SetTaskEnabledInput, required: true }) },
     resolve: async (_root, { input }, ctx) => toPayload(await setTaskEnabled(ctx.db, input)),
+  }),
+);
+
+const UpsertContainerTaskInput = builder.inputType('UpsertContainerTaskInput', {
+  description: 'A custom check: runs an allowlisted worker image through the hardened worker path.',
+  fields: (t) => ({
+    key: t.string({ required: true }),
+    name: t.string({ required: true }),
+    description: t.string(),
+    image: t.string({ required: true }),
+    command: t.stringList({ required: true }),
+    env: t.field({ type: 'JSON', description: 'Object of string values.' }),
+    timeoutSeconds: t.int(),
+    enabled: t.boolean(),
+  }),
+});
+
+const UpsertContainerTaskPayload = payloadType('UpsertContainerTask', 'task', TaskDefinitionRef);
+
+builder.mutationField('upsertContainerTask', (t) =>
+  t.field({
+    type: UpsertContainerTaskPayload,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: UpsertContainerTaskInput, required: true }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await upsertContainerTask(ctx.db, withoutNulls(input))),
   }),
 );

@@ -1,6 +1,7 @@
 // Task definitions: the built-in three and user-defined container tasks.
 import type { TaskDefinition } from '@prisma/client';
-import { setTaskEnabledInput } from '../contracts/tasks.js';
+import { setTaskEnabledInput, upsertContainerTaskInput } from '../contracts/tasks.js';
+import { enabledWorkerImage } from './allowlist.js';
 import type { Db } from '../db.js';
 import { fail, ok, parseContract, type Result, type UserError } from './errors.js';
 
@@ -69,4 +70,17 @@ export async function setTaskEnabled(db: Db, rawInput: unknown): Promise<Result<
   const existing = await db.taskDefinition.findUnique({ where: { key } });
   if (!existing) return fail('NOT_FOUND', `unknown task "${input.value.key}"`, ['input', 'key']);
   return ok(await db.taskDefinition.update({ where: { key }, data: { enabled: input.value.enabled } }));
+}
+
+/** Users add their own checks as CONTAINER tasks: an allowlisted worker image, argv and environment. */
+export async function upsertContainerTask(db: Db, rawInput: unknown): Promise<Result<TaskDefinition>> {
+  const input = parseContract(upsertContainerTaskInput, rawInput);
+  if (!input.ok) return input;
+  const { key, env, ...rest } = input.value;
+  if (BUILTIN_TASKS.some((t) => t.key === key) || key in TASK_ALIASES) return fail('CONFLICT', `"${key}" is a built-in task key`, ['input', 'key']);
+  if (!(await enabledWorkerImage(db, rest.image))) return fail('NOT_ALLOWED', `image ${rest.image} is not an enabled worker image allowlist entry`, ['input', 'image']);
+  const existing = await db.taskDefinition.findUnique({ where: { key } });
+  if (existing && existing.kind !== 'CONTAINER') return fail('CONFLICT', `"${key}" is not a container task`, ['input', 'key']);
+  const data = { ...rest, env: env ?? {}, kind: 'CONTAINER' as const };
+  return ok(await db.taskDefinition.upsert({ where: { key }, create: { key, ...data }, update: data }));
 }

@@ -13,6 +13,10 @@
  */
 import { LineScanner, WILDCARD_HASH, WILDCARD_TEXT, type MaskTexts } from './tokenize.js';
 
+// Local copy: some loaders compile imported bindings to getters, which would
+// put a call in the innermost similarity loop.
+const WILD = WILDCARD_HASH;
+
 export interface TemplateCluster {
   id: number;
   template: string;
@@ -55,7 +59,7 @@ interface TreeNode {
 }
 
 // Tree key for "any other token" once a node is full (Drain's `<*>` child).
-const OTHER_CHILD = WILDCARD_HASH;
+const OTHER_CHILD = WILD;
 
 function node(parent: TreeNode | null, key: number): TreeNode {
   return { children: new Map(), clusters: [], parent, key };
@@ -101,30 +105,45 @@ export class TemplateMiner {
   /** Mine one line. The returned object is live: later lines update it. */
   add(line: string, at?: string): TemplateCluster {
     this.scanner.scan(line);
-    return this.addScanned(line, at, 1);
+    return this.place(line, 1, at, at, undefined);
   }
 
   /**
-   * Mine the line last passed to `this.scanner.scan()` without scanning again
-   * (the pipeline scans first to read redaction hints). `weight` > 1 merges a
-   * pre-counted template, e.g. from another miner.
+   * Mine the line last passed to `this.scanner.scan()`/`scanRange()` without
+   * scanning again (the pipeline scans first to read redaction hints).
    */
-  addScanned(line: string, at: string | undefined, weight: number): TemplateCluster {
+  addScanned(line: string, at?: string): TemplateCluster {
+    return this.place(line, 1, at, at, undefined);
+  }
+
+  /**
+   * Fold a cluster mined elsewhere (another worker, a snapshot) into this one:
+   * its template is mined like a line, weighted by its count. Call in time
+   * order; the earliest firstSeen and the latest lastSeen are kept.
+   */
+  merge(other: TemplateCluster): TemplateCluster {
+    this.scanner.scan(other.template);
+    return this.place(other.template, other.count, other.firstSeen, other.lastSeen, other.example);
+  }
+
+  private place(
+    line: string,
+    weight: number,
+    first: string | undefined,
+    last: string | undefined,
+    example: string | undefined,
+  ): TemplateCluster {
     const { tokens, count } = this.scanner;
     const leaf = this.leafFor(tokens, count);
     const match = this.bestMatch(leaf.clusters, tokens, count);
-    if (match !== null) {
-      this.absorb(match, tokens, count);
-      const v = match.view;
-      v.count += weight;
-      if (at !== undefined) {
-        v.lastSeen = at;
-        v.firstSeen ??= at;
-      }
-      this.touch(match);
-      return match.view;
-    }
-    return this.create(line, at, weight, leaf).view;
+    if (match === null) return this.create(line, weight, first, last, example, leaf).view;
+    this.absorb(match, tokens, count);
+    const v = match.view;
+    v.count += weight;
+    if (last !== undefined) v.lastSeen = last;
+    if (v.firstSeen === undefined && first !== undefined) v.firstSeen = first;
+    this.touch(match);
+    return v;
   }
 
   /** Snapshot of all clusters, by count desc then id asc. */
@@ -139,7 +158,7 @@ export class TemplateMiner {
   }
 
   private leafFor(tokens: Int32Array, count: number): TreeNode {
-    let cur = this.root.children.get(count);
+    let cur: TreeNode | undefined = this.root.children.get(count);
     if (cur === undefined) {
       cur = node(this.root, count);
       this.root.children.set(count, cur);
@@ -147,7 +166,7 @@ export class TemplateMiner {
     const levels = Math.min(this.depth - 2, count);
     for (let i = 0; i < levels; i++) {
       const key = tokens[i] as number;
-      let next = cur.children.get(key);
+      let next: TreeNode | undefined = cur.children.get(key);
       if (next === undefined) {
         // A full node routes unseen tokens to its shared wildcard child.
         const full = cur.children.size >= this.maxChildren - 1 && key !== OTHER_CHILD;
@@ -173,7 +192,7 @@ export class TemplateMiner {
       let params = 0;
       for (let i = 0; i < count; i++) {
         const t = h[i];
-        if (t === WILDCARD_HASH) params++;
+        if (t === WILD) params++;
         else if (t === tokens[i]) sim++;
       }
       const ratio = count === 0 ? 1 : sim / count;
@@ -191,8 +210,8 @@ export class TemplateMiner {
     const h = c.hashes;
     let changed = false;
     for (let i = 0; i < count; i++) {
-      if (h[i] !== tokens[i] && h[i] !== WILDCARD_HASH) {
-        h[i] = WILDCARD_HASH;
+      if (h[i] !== tokens[i] && h[i] !== WILD) {
+        h[i] = WILD;
         c.texts[i] = WILDCARD_TEXT;
         changed = true;
       }
@@ -200,7 +219,14 @@ export class TemplateMiner {
     if (changed) c.view.template = c.texts.join(' ');
   }
 
-  private create(line: string, at: string | undefined, weight: number, leaf: TreeNode): Cluster {
+  private create(
+    line: string,
+    weight: number,
+    first: string | undefined,
+    last: string | undefined,
+    example: string | undefined,
+    leaf: TreeNode,
+  ): Cluster {
     const { tokens, count } = this.scanner;
     const hashes = tokens.slice(0, count); // copy before render() reuses the scanner
     const texts = this.scanner.render(line);
@@ -208,12 +234,10 @@ export class TemplateMiner {
       id: this.nextId++,
       template: texts.join(' '),
       count: weight,
-      example: this.exampleOf ? this.exampleOf(line) : line,
+      example: example ?? (this.exampleOf ? this.exampleOf(line) : line),
     };
-    if (at !== undefined) {
-      view.firstSeen = at;
-      view.lastSeen = at;
-    }
+    if (first !== undefined) view.firstSeen = first;
+    if (last !== undefined) view.lastSeen = last;
     const path: TreeNode[] = [];
     for (let n: TreeNode | null = leaf; n !== null && n !== this.root; n = n.parent) path.push(n);
     const c: Cluster = { view, hashes, texts, leaf: leaf.clusters, path, prev: null, next: null };

@@ -55,7 +55,8 @@ const DELIM = 128;
 const SPACE = 256;
 const BOUNDARY = DELIM | SPACE;
 
-const CLASS = new Uint16Array(128).fill(OTHER);
+// Indexed by UTF-16 code unit directly (no range branch in the hot loop).
+const CLASS = new Uint16Array(65536).fill(OTHER);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
 for (let c = 97; c <= 122; c++) CLASS[c] = c <= 102 ? HEXL : LOWER;
 for (let c = 65; c <= 90; c++) CLASS[c] = c <= 70 ? HEXL : UPPER;
@@ -108,18 +109,18 @@ function octetOk(s: string, from: number, to: number): boolean {
 /** Segment of digits and exactly three dots: is it a valid dotted quad? */
 function isIpv4(s: string, from: number, to: number): boolean {
   let start = from;
+  let parts = 0;
   for (let i = from; i <= to; i++) {
     if (i === to || s.charCodeAt(i) === 46) {
-      if (i === start || !octetOk(s, start, i)) return false;
+      if (i === start || ++parts > 4 || !octetOk(s, start, i)) return false;
       start = i + 1;
     }
   }
-  return true;
+  return parts === 4;
 }
 
-function isUuid(s: string, from: number, len: number): boolean {
+function isUuid(s: string, from: number): boolean {
   return (
-    len === 36 &&
     s.charCodeAt(from + 8) === 45 &&
     s.charCodeAt(from + 13) === 45 &&
     s.charCodeAt(from + 18) === 45 &&
@@ -190,10 +191,40 @@ function timestampTokenEnd(s: string, i: number, n: number): number {
   return j;
 }
 
+function countDots(s: string, from: number, to: number): number {
+  let d = 0;
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 46) d++;
+  return d;
+}
+
+/** Secret hints that live inside one segment: JWT, AWS key id, PEM armour, `bearer`. */
+function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
+  const len = to - from;
+  if ((flags & DOT) !== 0 && len >= 10 && containsCI(s, from, to, 'eyj')) return HINT_SECRET;
+  if (len >= 20 && (flags & (UPPER | LOWER)) !== 0) {
+    if (containsCI(s, from, to, 'akia') || containsCI(s, from, to, 'asia')) return HINT_SECRET;
+  }
+  if ((flags & DASH) !== 0 && !uuid) {
+    const d = s.indexOf('-----', from);
+    if (d >= 0 && d < to) return HINT_SECRET;
+  }
+  if ((s.charCodeAt(to - 1) | 32) === 114 && endsWithCI(s, from, to, 'bearer')) return HINT_SECRET;
+  return 0;
+}
+
+/** At `=` or `:`: URL credentials (`://`) or a sensitive key before it? */
+function separatorHint(s: string, i: number): boolean {
+  if (s.charCodeAt(i) === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) return true;
+  return sensitiveKeyBefore(s, i);
+}
+
 export class LineScanner {
   /** Token hashes of the last scanned line, `count` of them valid. */
   tokens = new Int32Array(256);
   count = 0;
+  /** Start/end offsets of clean IPv4 segments of the last scan (`ipCount` pairs). */
+  ips = new Int32Array(16);
+  ipCount = 0;
   private readonly masks: MaskTexts;
   private readonly numUnit: number;
   private readonly hexUnit: number;
@@ -212,14 +243,34 @@ export class LineScanner {
 
   /** Scan `line` into `tokens`/`count`; returns HINT_* flags. */
   scan(line: string): number {
-    return this.run(line, null);
+    return this.run(line, 0, line.length, null);
+  }
+
+  /**
+   * Scan `s[from, to)` in place. Scanning a line inside a big decoded chunk is
+   * ~30% cheaper than scanning a sliced copy (flat string, no indirection).
+   */
+  scanRange(s: string, from: number, to: number): number {
+    return this.run(s, from, to, null);
   }
 
   /** Masked token texts of `line` (slow path, used when a cluster is created). */
   render(line: string): string[] {
     const out: string[] = [];
-    this.run(line, out);
+    this.run(line, 0, line.length, out);
     return out;
+  }
+
+  private ipAt(from: number, to: number): void {
+    const k = this.ipCount * 2;
+    if (k + 2 > this.ips.length) {
+      const grown = new Int32Array(this.ips.length * 2);
+      grown.set(this.ips);
+      this.ips = grown;
+    }
+    this.ips[k] = from;
+    this.ips[k + 1] = to;
+    this.ipCount++;
   }
 
   private push(th: number): void {
@@ -231,102 +282,83 @@ export class LineScanner {
     this.tokens[this.count++] = th;
   }
 
-  // One loop for scan and render so both always agree on segmentation.
-  private run(s: string, out: string[] | null): number {
-    const n = s.length;
+  // One loop for scan and render so both always agree on segmentation. The
+  // inner loop over a segment's chars is kept minimal: it is the hot path.
+  private run(s: string, from: number, n: number, out: string[] | null): number {
     this.count = 0;
+    this.ipCount = 0;
     let hints = 0;
-    let th = TOKEN_SEED; // hash of the current token
-    let inToken = false;
-    let text = ''; // rendered current token (render only)
-    let segStart = 0;
-    let h = FNV_OFFSET; // hash of the current segment
-    let flags = 0;
-    let dots = 0;
-    for (let i = 0; i <= n; i++) {
-      const c = i < n ? s.charCodeAt(i) : 32;
-      const k = c < 128 ? (CLASS[c] as number) : OTHER;
-      if ((k & BOUNDARY) === 0) {
-        if (!inToken) {
-          inToken = true;
-          const tsEnd = timestampTokenEnd(s, i, n);
-          if (tsEnd > 0) {
-            this.push(this.tsToken);
-            if (out !== null) out.push(this.masks.ts);
-            inToken = false;
-            i = tsEnd; // the loop's i++ skips the space after it
-            segStart = i + 1;
-            continue;
-          }
-        }
-        flags |= k;
-        if (k === DOT) dots++;
-        h = Math.imul(h ^ c, FNV_PRIME);
+    let i = from;
+    while (i < n) {
+      // skip whitespace between tokens
+      let c = s.charCodeAt(i);
+      while (((CLASS[c] as number) & SPACE) !== 0) {
+        if (++i >= n) return hints;
+        c = s.charCodeAt(i);
+      }
+      const tsEnd = (CLASS[c] as number) === DIGIT ? timestampTokenEnd(s, i, n) : -1;
+      if (tsEnd > 0) {
+        this.push(this.tsToken);
+        if (out !== null) out.push(this.masks.ts);
+        i = tsEnd;
         continue;
       }
-      // Segment [segStart, i) ends here.
-      const len = i - segStart;
-      if (len > 0) {
-        let unit = h;
-        let mask: string | null = null;
-        if ((flags & DIGIT) !== 0) {
-          if (dots === 3 && (flags & ~(DIGIT | DOT)) === 0 && isIpv4(s, segStart, i)) {
-            unit = this.ipUnit;
-            mask = this.masks.ip;
-            hints |= HINT_IP;
-          } else {
-            if (dots >= 3) hints |= HINT_SECRET; // IP glued to other chars: let the regex decide
-            const c0 = s.charCodeAt(segStart);
-            const c1 = s.charCodeAt(segStart + 1) | 32;
-            if (isUuid(s, segStart, len) && (flags & ~(DIGIT | HEXL | DASH)) === 0) {
-              unit = this.uuidUnit;
-              mask = this.masks.uuid;
-            } else if (
-              (len > 2 && c0 === 48 && c1 === 120) ||
-              (len >= 8 && (flags & ~(DIGIT | HEXL)) === 0 && (flags & HEXL) !== 0)
-            ) {
-              unit = this.hexUnit;
-              mask = this.masks.hex;
+      let th = TOKEN_SEED;
+      let text = '';
+      // segments of this token
+      for (;;) {
+        const segStart = i;
+        let h = FNV_OFFSET;
+        let flags = 0;
+        let k = 0;
+        for (; i < n; i++) {
+          c = s.charCodeAt(i);
+          k = CLASS[c] as number;
+          if ((k & BOUNDARY) !== 0) break;
+          flags |= k;
+          h = Math.imul(h ^ c, FNV_PRIME);
+        }
+        if (i === n) k = SPACE;
+        const len = i - segStart;
+        if (len > 0) {
+          let unit = h;
+          let mask: string | null = null;
+          if ((flags & DIGIT) !== 0) {
+            if ((flags & ~(DIGIT | DOT)) === 0 && (flags & DOT) !== 0 && isIpv4(s, segStart, i)) {
+              unit = this.ipUnit;
+              mask = this.masks.ip;
+              hints |= HINT_IP;
+              this.ipAt(segStart, i);
             } else {
-              unit = this.numUnit;
-              mask = this.masks.num;
+              // An IPv4 glued to other chars: let the redaction regex decide.
+              if ((flags & DOT) !== 0 && countDots(s, segStart, i) >= 3) hints |= HINT_SECRET;
+              if (len === 36 && (flags & ~(DIGIT | HEXL | DASH)) === 0 && isUuid(s, segStart)) {
+                unit = this.uuidUnit;
+                mask = this.masks.uuid;
+              } else if (
+                (len > 2 && s.charCodeAt(segStart) === 48 && (s.charCodeAt(segStart + 1) | 32) === 120) ||
+                (len >= 8 && (flags & ~(DIGIT | HEXL)) === 0 && (flags & HEXL) !== 0)
+              ) {
+                unit = this.hexUnit;
+                mask = this.masks.hex;
+              } else {
+                unit = this.numUnit;
+                mask = this.masks.num;
+              }
             }
           }
+          if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0) hints |= segmentHints(s, segStart, i, flags, unit === this.uuidUnit);
+          th = mixUnit(th, unit);
+          if (out !== null) text += mask ?? s.slice(segStart, i);
         }
-        // Secret hints that live inside one segment (JWT, AWS key id, PEM, bearer).
-        if (dots >= 2 && mask !== this.masks.ip && containsCI(s, segStart, i, 'eyj')) hints |= HINT_SECRET;
-        if (len >= 20 && (flags & (UPPER | LOWER)) !== 0) {
-          if (containsCI(s, segStart, i, 'akia') || containsCI(s, segStart, i, 'asia')) hints |= HINT_SECRET;
-        }
-        if ((flags & DASH) !== 0 && len >= 5 && mask !== this.masks.uuid) {
-          const d = s.indexOf('-----', segStart);
-          if (d >= 0 && d < i) hints |= HINT_SECRET;
-        }
-        if (len >= 6 && (s.charCodeAt(i - 1) | 32) === 114 && endsWithCI(s, segStart, i, 'bearer')) hints |= HINT_SECRET;
-        th = mixUnit(th, unit);
-        if (out !== null) text += mask ?? s.slice(segStart, i);
-      }
-      if ((k & DELIM) !== 0) {
-        if (c === 61 || c === 58) {
-          if (c === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) hints |= HINT_SECRET;
-          else if (sensitiveKeyBefore(s, i)) hints |= HINT_SECRET;
-        }
-        inToken = true;
+        if ((k & DELIM) === 0) break; // whitespace or end: token done
+        if ((c === 61 || c === 58) && separatorHint(s, i)) hints |= HINT_SECRET;
         th = mixUnit(th, c);
         if (out !== null) text += String.fromCharCode(c);
-      } else {
-        if (inToken) {
-          this.push(th);
-          if (out !== null) out.push(text);
-        }
-        inToken = false;
-        th = TOKEN_SEED;
-        text = '';
+        i++;
       }
-      segStart = i + 1;
-      h = FNV_OFFSET;
-      flags = 0;
-      dots = 0;
+      this.push(th);
+      if (out !== null) out.push(text);
     }
     return hints;
   }

@@ -1,0 +1,148 @@
+// The allowlist door to Docker. Every operation on a container (inspect, logs, top) first checks
+// that its name is an enabled allowlist entry and writes an audit row, allowed or denied.
+// Containers outside the list are never inspected or read; listing asks the engine only for
+// the allowlisted names.
+import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
+import type { Db } from '../db.js';
+import { audit, enabledContainerNames, normaliseContainerName, type AuditContext } from '../services/allowlist.js';
+import { demuxBuffer } from './demux.js';
+import { withDeadline, type DockerClient } from './docker.js';
+
+const CALL_MS = 15_000;
+
+export class NotAllowedError extends Error {
+  constructor(readonly target: string, readonly action: string, reason: string) {
+    super(`${action} on "${target}" refused: ${reason}`);
+  }
+}
+
+export interface PublishedPort {
+  containerPort: number;
+  protocol: string;
+  hostIp: string | null;
+  hostPort: number | null;
+}
+
+export interface ContainerNetworkLink {
+  network: string;
+  networkId: string;
+  ipAddress: string | null;
+  aliases: string[];
+}
+
+export interface AllowedContainer {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  health: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  restartCount: number;
+  tty: boolean;
+  ports: PublishedPort[];
+  networks: ContainerNetworkLink[];
+}
+
+export interface ResolvedTargets {
+  containers: AllowedContainer[];
+  /** Requested names that are not enabled allowlist entries (refused and audited). */
+  denied: string[];
+  /** Enabled entries with no such container on the host. */
+  missing: string[];
+}
+
+function toAllowed(info: ContainerInspectInfo): AllowedContainer {
+  const ports: PublishedPort[] = [];
+  for (const [key, bindings] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+    const [port, protocol] = key.split('/');
+    if (!bindings?.length) ports.push({ containerPort: Number(port), protocol: protocol ?? 'tcp', hostIp: null, hostPort: null });
+    for (const b of bindings ?? []) ports.push({ containerPort: Number(port), protocol: protocol ?? 'tcp', hostIp: b.HostIp || null, hostPort: b.HostPort ? Number(b.HostPort) : null });
+  }
+  return {
+    id: info.Id,
+    name: normaliseContainerName(info.Name),
+    image: info.Config?.Image ?? info.Image,
+    state: info.State?.Status ?? 'unknown',
+    health: info.State?.Health?.Status ?? null,
+    createdAt: info.Created,
+    startedAt: info.State?.Running ? info.State.StartedAt : null,
+    restartCount: info.RestartCount ?? 0,
+    tty: Boolean(info.Config?.Tty),
+    ports,
+    networks: Object.entries(info.NetworkSettings?.Networks ?? {}).map(([network, n]) => ({
+      network,
+      networkId: n.NetworkID,
+      ipAddress: n.IPAddress || null,
+      aliases: (n.Aliases ?? []).filter((a: string) => a !== info.Id.slice(0, 12)),
+    })),
+  };
+}
+
+export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditContext) {
+  async function guard(name: string, action: string): Promise<void> {
+    const allowed = (await enabledContainerNames(db)).has(name);
+    await audit(db, ctx, action, name, allowed, allowed ? undefined : 'not an enabled allowlist entry');
+    if (!allowed) throw new NotAllowedError(name, action, 'not an enabled allowlist entry');
+  }
+
+  /** The named containers (default: every enabled allowlist entry), inspected. */
+  async function resolve(names?: readonly string[]): Promise<ResolvedTargets> {
+    const enabled = await enabledContainerNames(db);
+    const wanted = [...new Set((names ?? [...enabled]).map(normaliseContainerName))].sort();
+    const denied: string[] = [];
+    for (const name of wanted.filter((n) => !enabled.has(n))) {
+      denied.push(name);
+      await audit(db, ctx, 'resolve', name, false, 'not an enabled allowlist entry');
+    }
+    const permitted = wanted.filter((n) => enabled.has(n));
+    if (!permitted.length) return { containers: [], denied, missing: [] };
+    // The engine's name filter matches substrings: keep exact matches only.
+    const listed: ContainerInfo[] = await withDeadline(CALL_MS, 'list', (abortSignal) =>
+      docker.listContainers({ all: true, filters: { name: permitted }, abortSignal }),
+    );
+    const byName = new Map<string, ContainerInfo>();
+    for (const c of listed) for (const n of c.Names) if (permitted.includes(normaliseContainerName(n))) byName.set(normaliseContainerName(n), c);
+    const containers: AllowedContainer[] = [];
+    for (const name of permitted) {
+      const found = byName.get(name);
+      if (!found) continue;
+      await guard(name, 'inspect');
+      containers.push(toAllowed(await withDeadline(CALL_MS, 'inspect', (abortSignal) => docker.getContainer(found.Id).inspect({ abortSignal }))));
+    }
+    return { containers, denied, missing: permitted.filter((n) => !byName.has(n)) };
+  }
+
+  /** Log lines (with Docker's RFC 3339 timestamps) since `since`, the newest `maxLines` at most. */
+  async function logs(c: AllowedContainer, opts: { since: Date; maxLines: number }): Promise<{ lines: string[]; capped: boolean }> {
+    await guard(c.name, 'logs');
+    const raw = (await withDeadline(60_000, 'logs', (abortSignal) =>
+      docker.getContainer(c.id).logs({ follow: false, stdout: true, stderr: true, timestamps: true, since: Math.floor(opts.since.getTime() / 1000), tail: opts.maxLines, abortSignal }),
+    )) as unknown as Buffer;
+    const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw));
+    const text = c.tty ? buf.toString('utf8') : ((d) => d.stdout.toString('utf8') + d.stderr.toString('utf8'))(demuxBuffer(buf));
+    const lines = text.split('\n').filter((l) => l.length > 0);
+    // stdout and stderr arrive as two blocks: merge them back into time order by their timestamps.
+    lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return { lines, capped: lines.length >= opts.maxLines };
+  }
+
+  /** Host PIDs of a running container's processes (`docker top`). */
+  async function hostPids(c: AllowedContainer): Promise<number[]> {
+    if (c.state !== 'running') return [];
+    await guard(c.name, 'top');
+    const top = await withDeadline(CALL_MS, 'top', (abortSignal) => docker.getContainer(c.id).top({ ps_args: '-eo pid', abortSignal } as object));
+    const col = top.Titles.findIndex((t: string) => t.trim().toUpperCase() === 'PID');
+    return top.Processes.map((p: string[]) => Number(p[col < 0 ? 0 : col])).filter((n: number) => Number.isInteger(n) && n > 0);
+  }
+
+  /** Network metadata only: the member list is ignored so other containers are never exposed. */
+  async function network(id: string): Promise<{ id: string; name: string; driver: string; internal: boolean; scope: string }> {
+    const n = await withDeadline(CALL_MS, 'network inspect', () => docker.getNetwork(id).inspect());
+    return { id: n.Id, name: n.Name, driver: n.Driver, internal: Boolean(n.Internal), scope: n.Scope };
+  }
+
+  return { resolve, logs, hostPids, network, guard };
+}
+
+export type ContainerGateway = ReturnType<typeof createContainerGateway>;

@@ -1,0 +1,32 @@
+import { builder } from '../builder.js';
+
+export const AuditEventRef = builder.prismaNode('AuditEvent', {
+  id: { field: 'id' },
+  description: 'One allowlist decision on a container or worker image operation.',
+  fields: (t) => ({
+    at: t.expose('at', { type: 'DateTime' }),
+    actor: t.exposeString('actor'),
+    action: t.exposeString('action', { description: 'resolve, inspect, logs, top, spawn, …' }),
+    target: t.exposeString('target', { description: 'Container name or image reference.' }),
+    allowed: t.exposeBoolean('allowed'),
+    reason: t.exposeString('reason', { nullable: true }),
+    runId: t.exposeInt('runId', { nullable: true }),
+    jobId: t.exposeInt('jobId', { nullable: true }),
+  }),
+});
+
+builder.queryField('auditEvents', (t) =>
+  t.prismaConnection({
+    type: 'AuditEvent',
+    cursor: 'id',
+    authScopes: { admin: true },
+    description: 'Newest first.',
+    args: { allowed: t.arg.boolean({ required: false }), target: t.arg.string({ required: false }) },
+    resolve: (query, _root, args, ctx) =>
+      ctx.db.auditEvent.findMany({
+        ...query,
+        where: { ...(args.allowed != null ? { allowed: args.allowed } : {}), ...(args.target ? { target: args.target } : {}) },
+        orderBy: { id: 'desc' },
+      }),
+  }),
+);

@@ -1,0 +1,257 @@
+/**
+ * Per-container log triage: redact -> classify severity -> mine templates.
+ *
+ * Hot path: the miner's scanner reads each line once and reports whether
+ * `redact()` could change it. Lines with nothing but clean IPv4s skip the
+ * redaction regex: their IPs are mined as `[REDACTED_IP]` directly, and the
+ * line is only redacted for real when it becomes a template's example.
+ * Anything else suspicious goes through `redact()` and is mined from the
+ * redacted text, so templates and examples never hold a secret.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { TemplateMiner, type TemplateCluster, type TemplateMinerOptions } from './drain.js';
+import { REDACTION_MARKERS, redact } from './redact.js';
+import { SEVERITIES, SEVERITY_RANK, classifySeverity, type Severity } from './severity.js';
+import { HINT_SECRET } from './tokenize.js';
+
+const SECRET = HINT_SECRET; // local copy: imported bindings may compile to getters
+
+export interface TriageOptions extends Omit<TemplateMinerOptions, 'masks' | 'example' | 'onEvict'> {
+  /** Redact secrets before mining (DEBUG_REDACTED_MODE). Default true. */
+  redact?: boolean;
+  /** Lines carry Docker `timestamps: true` prefixes (used by pushText/pushBytes). */
+  dockerTimestamps?: boolean;
+}
+
+export interface TemplateSummary {
+  id: number;
+  template: string;
+  count: number;
+  example: string;
+  severity: Severity;
+  firstSeen?: string;
+  lastSeen?: string;
+}
+
+export interface TriageSummary {
+  lines: number;
+  bySeverity: Record<Severity, number>;
+  templates: TemplateSummary[];
+  firstSeen?: string;
+  lastSeen?: string;
+  clustersEvicted: number;
+}
+
+const SEVERITY_BY_RANK: Severity[] = ['unknown', 'debug', 'info', 'warn', 'error'];
+
+/**
+ * Split Docker's `timestamps: true` prefix (`2026-11-24T23:00:31.123456789Z msg`).
+ * Lines without a well-formed RFC 3339 prefix come back unchanged.
+ */
+export function splitDockerTimestamp(line: string): { at?: string; text: string } {
+  const sp = line.indexOf(' ');
+  if (sp < 20 || sp > 40 || line.charCodeAt(4) !== 45 || line.charCodeAt(10) !== 84) return { text: line };
+  const last = line.charCodeAt(sp - 1);
+  // ends in Z or a numeric offset (+01:00)
+  if (last !== 90 && !(last >= 48 && last <= 57 && line.charCodeAt(sp - 3) === 58)) return { text: line };
+  return { at: line.slice(0, sp), text: line.slice(sp + 1) };
+}
+
+/** `s[from, to)` with the given [start, end) ranges replaced by the IP marker. */
+function spliceIps(s: string, from: number, to: number, ips: Int32Array, n: number): string {
+  if (n === 0) return from === 0 && to === s.length ? s : s.slice(from, to);
+  let out = '';
+  let at = from;
+  for (let k = 0; k < n * 2; k += 2) {
+    out += s.slice(at, ips[k]) + IP_MARK;
+    at = ips[k + 1] as number;
+  }
+  return out + s.slice(at, to);
+}
+
+const IP_MARK = REDACTION_MARKERS.ip;
+
+function emptyCounts(): Record<Severity, number> {
+  return { error: 0, warn: 0, info: 0, debug: 0, unknown: 0 };
+}
+
+export class ContainerTriage {
+  private readonly miner: TemplateMiner;
+  private readonly redacting: boolean;
+  private readonly dockerTimestamps: boolean;
+  private readonly severityById = new Map<number, number>();
+  private readonly counts = new Float64Array(5); // indexed by SEVERITY_RANK
+  private lines = 0;
+  private first: string | undefined;
+  private last: string | undefined;
+  private inPrivateKey = false;
+  private decoder: StringDecoder | null = null;
+  private carry = '';
+  private evictedElsewhere = 0; // evictions inside merged parts
+
+  constructor(options: TriageOptions = {}) {
+    this.redacting = options.redact ?? true;
+    this.dockerTimestamps = options.dockerTimestamps ?? false;
+    this.miner = new TemplateMiner({
+      ...options,
+      masks: this.redacting ? { ip: REDACTION_MARKERS.ip } : {},
+      example: this.redacting ? redact : undefined,
+      onEvict: (c) => this.severityById.delete(c.id),
+    });
+  }
+
+  /** Triage one line (without its trailing newline); returns the line as redacted. */
+  push(line: string, at?: string): string {
+    return this.pushRange(line, 0, line.length, at);
+  }
+
+  /**
+   * Triage `s[from, to)` without slicing it first (scanning inside a large
+   * decoded chunk is cheaper than scanning a sliced copy); returns the line as
+   * redacted, e.g. for storage or streaming.
+   */
+  pushRange(s: string, from: number, to: number, at?: string): string {
+    this.lines++;
+    if (at !== undefined) {
+      this.first ??= at;
+      this.last = at;
+    }
+    const scanner = this.miner.scanner;
+    const hints = scanner.scanRange(s, from, to);
+    let line: string;
+    let cluster: TemplateCluster;
+    if (!this.redacting) {
+      line = from === 0 && to === s.length ? s : s.slice(from, to);
+      cluster = this.miner.addScanned(line, at);
+    } else if ((hints & SECRET) !== 0 || this.inPrivateKey) {
+      line = this.redactLine(s.slice(from, to));
+      cluster = this.miner.add(line, at);
+    } else {
+      // Only clean IPv4s (if any): mined as [REDACTED_IP] already; splice the
+      // markers in instead of running the regex.
+      line = spliceIps(s, from, to, scanner.ips, scanner.ipCount);
+      cluster = this.miner.addScanned(line, at);
+    }
+    const rank = SEVERITY_RANK[classifySeverity(line)];
+    this.counts[rank]++;
+    const seen = this.severityById.get(cluster.id);
+    if (seen === undefined || rank > seen) this.severityById.set(cluster.id, rank);
+    return line;
+  }
+
+  /** Triage a block of text holding whole lines; a trailing partial line is kept for the next call. */
+  pushText(text: string): void {
+    let s = text;
+    if (this.carry !== '') {
+      s = this.carry + text;
+      this.carry = '';
+    }
+    let i = 0;
+    for (;;) {
+      const j = s.indexOf('\n', i);
+      if (j < 0) break;
+      this.pushLineOf(s, i, j);
+      i = j + 1;
+    }
+    if (i < s.length) this.carry = s.slice(i);
+  }
+
+  /** Triage raw bytes (e.g. a demuxed Docker stream); UTF-8 split across calls is handled. */
+  pushBytes(bytes: Uint8Array): void {
+    this.decoder ??= new StringDecoder('utf8');
+    this.pushText(this.decoder.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+  }
+
+  /** Flush a trailing line that had no newline. */
+  end(): void {
+    const tail = (this.decoder?.end() ?? '') as string;
+    const rest = this.carry + tail;
+    this.carry = '';
+    if (rest !== '') this.pushLineOf(rest, 0, rest.length);
+  }
+
+  private pushLineOf(s: string, from: number, to: number): void {
+    let end = to;
+    if (end > from && s.charCodeAt(end - 1) === 13) end--; // CRLF
+    if (this.dockerTimestamps) {
+      const { at, text } = splitDockerTimestamp(s.slice(from, end));
+      this.pushRange(text, 0, text.length, at);
+    } else {
+      this.pushRange(s, from, end);
+    }
+  }
+
+  /** Redact, tracking multi-line PEM private keys so their body lines are hidden too. */
+  private redactLine(raw: string): string {
+    if (this.inPrivateKey) {
+      const end = /-----END[A-Z ]*PRIVATE KEY-----/i.exec(raw);
+      if (end === null) return REDACTION_MARKERS.privateKey;
+      this.inPrivateKey = false;
+      return REDACTION_MARKERS.privateKey + redact(raw.slice(end.index + end[0].length));
+    }
+    if (/-----BEGIN[A-Z ]*PRIVATE KEY-----/i.test(raw) && !/-----END[A-Z ]*PRIVATE KEY-----/i.test(raw)) {
+      this.inPrivateKey = true;
+    }
+    return redact(raw);
+  }
+
+  /** Clusters evicted by the miner's LRU bound so far. */
+  get clustersEvicted(): number {
+    return this.miner.evicted + this.evictedElsewhere;
+  }
+
+  summary(topN = 10): TriageSummary {
+    const bySeverity = emptyCounts();
+    for (const s of SEVERITIES) bySeverity[s] = this.counts[SEVERITY_RANK[s]] as number;
+    const templates = this.miner
+      .clusters()
+      .slice(0, Math.max(0, topN))
+      .map((c) => this.describe(c));
+    const out: TriageSummary = { lines: this.lines, bySeverity, templates, clustersEvicted: this.clustersEvicted };
+    if (this.first !== undefined) out.firstSeen = this.first;
+    if (this.last !== undefined) out.lastSeen = this.last;
+    return out;
+  }
+
+  /** Full state (every cluster), for merging triages done in parallel. */
+  snapshot(): TriageSummary {
+    return this.summary(Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Fold snapshots taken over consecutive parts of one stream, in stream
+   * order. Templates are re-mined, so near-identical ones from different parts
+   * merge; counts, severities and time bounds add up exactly.
+   */
+  static merge(parts: TriageSummary[], options: TriageOptions = {}): ContainerTriage {
+    const t = new ContainerTriage(options);
+    for (const p of parts) {
+      t.lines += p.lines;
+      for (const s of SEVERITIES) t.counts[SEVERITY_RANK[s]] = (t.counts[SEVERITY_RANK[s]] as number) + p.bySeverity[s];
+      if (p.firstSeen !== undefined) t.first ??= p.firstSeen;
+      if (p.lastSeen !== undefined) t.last = p.lastSeen;
+      t.evictedElsewhere += p.clustersEvicted;
+      // creation order keeps merged ids stable for a given split
+      for (const c of [...p.templates].sort((a, b) => a.id - b.id)) {
+        const merged = t.miner.merge(c);
+        const rank = SEVERITY_RANK[c.severity];
+        const seen = t.severityById.get(merged.id);
+        if (seen === undefined || rank > seen) t.severityById.set(merged.id, rank);
+      }
+    }
+    return t;
+  }
+
+  private describe(c: TemplateCluster): TemplateSummary {
+    const d: TemplateSummary = {
+      id: c.id,
+      template: c.template,
+      count: c.count,
+      example: c.example,
+      severity: SEVERITY_BY_RANK[this.severityById.get(c.id) ?? 0] as Severity,
+    };
+    if (c.firstSeen !== undefined) d.firstSeen = c.firstSeen;
+    if (c.lastSeen !== undefined) d.lastSeen = c.lastSeen;
+    return d;
+  }
+}

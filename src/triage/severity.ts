@@ -1,0 +1,145 @@
+/**
+ * Log line severity from common formats, cheapest checks first. An explicit
+ * level (syslog `<N>`, `level=`/JSON key, or a level word near the start)
+ * always wins over heuristics (stack frames, HTTP status), so `level=info
+ * msg="error ..."` is info. Level words are searched in the first 120 chars
+ * only: that is where every mainstream format puts them.
+ */
+
+export type Severity = 'error' | 'warn' | 'info' | 'debug' | 'unknown';
+
+/** Higher is more severe; used to keep the worst severity of a template. */
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  unknown: 0,
+  debug: 1,
+  info: 2,
+  warn: 3,
+  error: 4,
+};
+
+export const SEVERITIES: readonly Severity[] = ['error', 'warn', 'info', 'debug', 'unknown'];
+
+const HEAD = 120;
+
+const WORDS = new Map<string, Severity>();
+for (const w of ['error', 'err', 'eror', 'fatal', 'critical', 'crit', 'panic', 'severe', 'emerg', 'emergency', 'alert', 'e', 'f', 'c']) {
+  WORDS.set(w, 'error');
+}
+for (const w of ['warn', 'warning', 'w']) WORDS.set(w, 'warn');
+for (const w of ['info', 'information', 'informational', 'notice', 'log', 'i', 'n']) WORDS.set(w, 'info');
+for (const w of ['debug', 'dbg', 'trace', 'verbose', 'fine', 'finer', 'finest', 'd', 't', 'v']) WORDS.set(w, 'debug');
+
+/** Syslog priority (0-7) to severity. */
+function fromSyslog(p: number): Severity {
+  return p <= 3 ? 'error' : p === 4 ? 'warn' : p <= 6 ? 'info' : 'debug';
+}
+
+/** Numeric level: pino/bunyan (10..60) or, for 0..7, syslog. */
+function fromNumber(n: number): Severity {
+  if (n <= 7) return fromSyslog(n);
+  if (n >= 50) return 'error';
+  if (n >= 40) return 'warn';
+  if (n >= 30) return 'info';
+  return n >= 10 ? 'debug' : 'unknown';
+}
+
+// `level=warn`, `lvl: "error"`, `"level":50`, `"severity":"WARNING"`, `levelname=ERROR`
+const KEY_FORM =
+  /(?:^|[^\w.])["']?(?:level|lvl|severity|loglevel|log\.level|levelname|log_level)["']?\s*[=:]\s*["']?([A-Za-z]+|\d{1,3})\b/i;
+
+// Level words: UPPERCASE as a bare token, any case when bracketed, Capitalised
+// before a colon (`Error: …`, `Warning: …`). Postgres `LOG:` only with a colon.
+const WORD_FORM =
+  /(?:^|[\s|])(EMERG(?:ENCY)?|ALERT|CRIT(?:ICAL)?|FATAL|PANIC|SEVERE|ERROR|ERR|WARN(?:ING)?|INFO|NOTICE|DEBUG|TRACE)(?=$|[\s:|,\]])|(?:^|\s)(LOG|Error|Fatal|Panic|Critical|Warning|Warn|Info|Debug)(?=:)|[[<(](error|err|fatal|crit|critical|panic|severe|emerg|alert|warn|warning|info|notice|debug|trace|dbg)[\]>)]/;
+
+// Stack traces and crash banners, anchored at line start.
+const CRASH_FORM =
+  /^(?:Traceback \(most recent call last\)|Exception in thread |Caused by: |panic: |goroutine \d+ \[|fatal error: |\s+at \S|\s+File "[^"]*", line \d|\s+\.\.\. \d+ (?:more|common frames)|(?:[\w$]+\.)*[\w$]*(?:Error|Exception)(?::|$))/;
+
+// Common/combined access log: `"GET /path HTTP/1.1" 503 `
+const ACCESS_FORM = /"(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE) [^"]*" ([1-5])\d\d\s/;
+
+// klog/glog header: `E1124 23:00:31.123456 ...`
+function klog(line: string): Severity | undefined {
+  const c = line.charCodeAt(0);
+  if (line.length < 6 || line.charCodeAt(5) !== 32) return undefined;
+  for (let i = 1; i < 5; i++) {
+    const d = line.charCodeAt(i);
+    if (d < 48 || d > 57) return undefined;
+  }
+  return c === 69 || c === 70 ? 'error' : c === 87 ? 'warn' : c === 73 ? 'info' : undefined;
+}
+
+// Exact level tokens for the fast path: `ERROR`, `ERROR:`, `[ERROR]`, `[error]`.
+const QUICK = new Map<string, Severity>();
+for (const [w, sev] of WORDS) {
+  if (w.length < 3 || w === 'log') continue;
+  const up = w.toUpperCase();
+  for (const t of [up, `${up}:`, `[${up}]`, `[${w}]`, `[${up}]:`, `[${w}]:`]) QUICK.set(t, sev);
+}
+
+/**
+ * Most formats put the level in one of the first three tokens
+ * (`<ts> LEVEL …`, `[LEVEL] …`, `<date> <time> LEVEL …`): a few Map lookups
+ * settle the common case without any regex.
+ */
+function quickLevel(line: string): Severity | undefined {
+  let i = 0;
+  const n = Math.min(line.length, HEAD);
+  for (let t = 0; t < 3 && i < n; t++) {
+    let end = line.indexOf(' ', i);
+    if (end < 0 || end > n) end = n;
+    const len = end - i;
+    const c = line.charCodeAt(i);
+    if (len >= 3 && len <= 14 && ((c >= 65 && c <= 90) || c === 91)) {
+      const sev = QUICK.get(line.slice(i, end));
+      if (sev !== undefined) return sev;
+    }
+    i = end + 1;
+    while (line.charCodeAt(i) === 32) i++;
+  }
+  return undefined;
+}
+
+export function classifySeverity(line: string): Severity {
+  const quick = quickLevel(line);
+  if (quick !== undefined) return quick;
+  const head = line.length > HEAD ? line.slice(0, HEAD) : line;
+
+  // syslog `<3>message`
+  if (head.charCodeAt(0) === 60) {
+    const m = /^<(\d{1,3})>/.exec(head);
+    if (m) return fromSyslog(Number(m[1]) & 7);
+  }
+
+  // Key forms are only tried when a key word is present (cheap native search).
+  // JSON puts keys anywhere, so a JSON line is searched whole.
+  const keyText = head !== line && line.charCodeAt(0) === 123 ? line : head;
+  if (keyText.includes('lvl') || keyText.includes('evel') || keyText.includes('everity') || keyText.includes('EVEL')) {
+    const m = KEY_FORM.exec(keyText);
+    if (m) {
+      const v = m[1] as string;
+      const sev = v.charCodeAt(0) <= 57 ? fromNumber(Number(v)) : WORDS.get(v.toLowerCase());
+      if (sev !== undefined && sev !== 'unknown') return sev;
+    }
+  }
+
+  const w = WORD_FORM.exec(head);
+  if (w) {
+    const word = (w[1] ?? w[2] ?? w[3]) as string;
+    const sev = WORDS.get(word.toLowerCase());
+    if (sev !== undefined) return sev;
+  }
+
+  const k = klog(head);
+  if (k !== undefined) return k;
+
+  if (CRASH_FORM.test(head)) return 'error';
+
+  // Access logs: the status can sit past the head when the URL is long.
+  if (line.includes('" ')) {
+    const a = ACCESS_FORM.exec(line);
+    if (a) return a[1] === '5' ? 'error' : a[1] === '4' ? 'warn' : 'info';
+  }
+  return 'unknown';
+}

@@ -1,0 +1,74 @@
+// Subscription documents for tests/acceptance/subscriptions.test.ts; `npm run codegen` types them.
+import { graphql } from '../gql/index.js';
+
+export const JobStatusChanged = graphql(`
+  subscription JobStatusChanged($runId: ID!) {
+    jobStatusChanged(runId: $runId) {
+      job {
+        id
+      }
+      taskKey
+      status
+      previousStatus
+      sequence
+      at
+    }
+  }
+`);
+
+export const RunStatusChanged = graphql(`
+  subscription RunStatusChanged($runId: ID) {
+    runStatusChanged(runId: $runId) {
+      run {
+        id
+      }
+      status
+      previousStatus
+      sequence
+      at
+    }
+  }
+`);
+
+export const RunEvents = graphql(`
+  subscription RunEvents($runId: ID!) {
+    runEvents(runId: $runId) {
+      __typename
+      ... on JobStatusEvent {
+        job {
+          id
+        }
+        taskKey
+        status
+        previousStatus
+        sequence
+      }
+      ... on RunStatusEvent {
+        run {
+          id
+        }
+        runStatus: status
+        runPreviousStatus: previousStatus
+        sequence
+      }
+      ... on JobLogEvent {
+        job {
+          id
+        }
+        line
+        afterSequence
+      }
+    }
+  }
+`);
+
+/** The smallest payload: what the fan-out benchmark subscribes to. */
+export const JobStatusMinimal = graphql(`
+  subscription JobStatusMinimal($runId: ID!) {
+    jobStatusChanged(runId: $runId) {
+      status
+      sequence
+      at
+    }
+  }
+`);
