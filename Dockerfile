@@ -27,8 +27,9 @@ ENV CI=true \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_LOGLEVEL=warn
 
-# Extra `npm ci` flags, e.g. --build-arg NPM_CI_FLAGS=--legacy-peer-deps (empty by default).
-ARG NPM_CI_FLAGS=""
+# Extra flags for `npm ci` and `npm prune`, e.g. --build-arg NPM_FLAGS=--legacy-peer-deps
+# (empty by default; a project .npmrc is the better home for a lasting setting).
+ARG NPM_FLAGS=""
 
 # Dependency layer: only changes when the lockfile, the Prisma schema or its config change.
 # A project .npmrc is used when there is one (the [c] glob makes it optional). It only reaches
@@ -37,14 +38,14 @@ ARG NPM_CI_FLAGS=""
 # node_modules/.prisma/client + node_modules/@prisma/client and src/generated/pothos-types.ts.
 COPY package.json package-lock.json prisma.config.ts .npmr[c] ./
 COPY prisma ./prisma
-RUN npm ci ${NPM_CI_FLAGS} && npm cache clean --force
+RUN npm ci ${NPM_FLAGS} && npm cache clean --force
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # Compile, then drop devDependencies. `npm prune` keeps the generated client: node_modules/.prisma
 # is not a package npm tracks (never pruned) and @prisma/client is a runtime dependency.
 RUN npm run build \
- && npm prune --omit=dev \
+ && npm prune --omit=dev ${NPM_FLAGS} \
  && npm cache clean --force \
  && test -f dist/main.js \
  && test -f node_modules/.prisma/client/default.js \

@@ -121,7 +121,9 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
     )) as unknown as Buffer;
     const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw));
     const text = c.tty ? buf.toString('utf8') : ((d) => d.stdout.toString('utf8') + d.stderr.toString('utf8'))(demuxBuffer(buf));
-    const lines = text.split('\n').filter((l) => l.length > 0);
+    // The engine's `since` has one-second resolution: drop lines from before the exact instant.
+    const from = opts.since.getTime();
+    const lines = text.split('\n').filter((l) => l.length > 0 && !(Date.parse(l.slice(0, l.indexOf(' '))) < from));
     // stdout and stderr arrive as two blocks: merge them back into time order by their timestamps.
     lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return { lines, capped: lines.length >= opts.maxLines };

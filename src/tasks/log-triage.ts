@@ -68,6 +68,7 @@ export const logTriage: TaskRunner = async (ctx) => {
     const tpl = perContainer.find((c) => c.container === f.container)?.templates.find((x) => x.id === f.templateId);
     if (tpl) findings.push(`LLM flagged (${f.category}, high) in ${f.container}: ${tpl.template}`);
   }
+  if (!containers.length && !denied.length && !missing.length) findings.push('no container is allowlisted: add entries with upsertAllowlistEntry');
   findings.push(...missing.map((m) => `allowlisted container ${m} does not exist on this host`), ...denied.map((d) => `${d} is not an enabled allowlist entry: refused`));
 
   const md: string[] = [`Window: since ${since.toISOString()} (${basis}). ${perContainer.length} containers, ${totals.lines} lines, ${totals.error} errors, ${totals.warn} warnings.`];

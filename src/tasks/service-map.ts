@@ -62,6 +62,7 @@ export const serviceMap: TaskRunner = async (ctx) => {
   const published = graph.nodes.flatMap((n) => n.ports.map((p) => `${n.id} publishes ${p}`));
   const unhealthy = graph.nodes.filter((n) => n.health === 'unhealthy' || (n.state !== 'running' && n.state !== 'created'));
   const findings = [
+    ...(graph.nodes.length || denied.length || missing.length ? [] : ['no container is allowlisted: add entries with upsertAllowlistEntry']),
     ...unhealthy.map((n) => `${n.id} is ${n.state}${n.health ? ` (${n.health})` : ''}`),
     ...graph.nodes.filter((n) => n.ports.some((p) => p.startsWith('0.0.0.0:') || p.startsWith(':::'))).map((n) => `${n.id} publishes ports on all interfaces`),
     ...missing.map((m) => `allowlisted container ${m} does not exist on this host`),

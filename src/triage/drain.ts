@@ -2,7 +2,7 @@
  * Deterministic Drain-style log template miner (He et al. 2017; Drain3 defaults).
  *
  * Lines are masked and hashed by `LineScanner`; the fixed-depth tree is keyed by
- * token count, then by the first `depth - 2` token hashes; a leaf holds clusters
+ * token count, then by the first `depth - 3` token hashes (Drain3's layout); a leaf holds clusters
  * compared by token-wise similarity (wildcards do not count as similar). Tokens
  * are compared as 32-bit hashes, so two different tokens with equal hashes
  * would be treated as equal (about 1 in 4e9 per comparison): accepted for speed.
@@ -163,7 +163,9 @@ export class TemplateMiner {
       cur = node(this.root, count);
       this.root.children.set(count, cur);
     }
-    const levels = Math.min(this.depth - 2, count);
+    // As in Drain3: depth counts the root and the length layer, and a line's
+    // last token is never a key, so `depth - 3` tokens at most.
+    const levels = Math.min(this.depth - 3, count - 1);
     for (let i = 0; i < levels; i++) {
       const key = tokens[i] as number;
       let next: TreeNode | undefined = cur.children.get(key);

@@ -133,7 +133,7 @@ export class ContainerTriage {
       cluster = this.miner.addScanned(line, at);
     }
     const rank = SEVERITY_RANK[classifySeverity(line)];
-    this.counts[rank]++;
+    this.counts[rank] = (this.counts[rank] as number) + 1;
     const seen = this.severityById.get(cluster.id);
     if (seen === undefined || rank > seen) this.severityById.set(cluster.id, rank);
     return line;

@@ -85,10 +85,17 @@ for (const [w, sev] of WORDS) {
  */
 function quickLevel(line: string): Severity | undefined {
   let i = 0;
-  const n = Math.min(line.length, HEAD);
+  // Only before any `=` or `"`: a key form (`level=info`, JSON) must be read
+  // by the full path, or a word in the message could beat the explicit level.
+  let n = Math.min(line.length, HEAD);
+  const eq = line.indexOf('=');
+  if (eq >= 0 && eq < n) n = eq;
+  const q = line.indexOf('"');
+  if (q >= 0 && q < n) n = q;
   for (let t = 0; t < 3 && i < n; t++) {
     let end = line.indexOf(' ', i);
-    if (end < 0 || end > n) end = n;
+    if (end < 0) end = line.length;
+    if (end > n) return undefined;
     const len = end - i;
     const c = line.charCodeAt(i);
     if (len >= 3 && len <= 14 && ((c >= 65 && c <= 90) || c === 91)) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '../../src/contracts/ids.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { dbId } from '../support/runs.js';
 import {
   CancelRun,
   CreateDirective,
@@ -23,7 +24,6 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const runCount = () => t.app.database.prisma.run.count();
-const dbId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
 
 /** Drives a run's jobs to the given outcomes through the service layer (the executor's own path). */
 async function finish(runGlobalId: string, statuses: Array<'SUCCESS' | 'FAILED' | 'SKIPPED'>) {

@@ -392,3 +392,64 @@ export const TokenUsageQuery = graphql(`
     }
   }
 `);
+
+export const AuditEvents = graphql(`
+  query AuditEvents($allowed: Boolean, $target: String) {
+    auditEvents(allowed: $allowed, target: $target, first: 100) {
+      edges {
+        node {
+          action
+          target
+          allowed
+          reason
+          runId
+          jobId
+        }
+      }
+    }
+  }
+`);
+
+export const UpsertContainerTask = graphql(`
+  mutation UpsertContainerTask($input: UpsertContainerTaskInput!) {
+    upsertContainerTask(input: $input) {
+      task {
+        id
+        key
+        kind
+        image
+        command
+        timeoutSeconds
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const RunReport = graphql(`
+  query RunReport($id: ID!) {
+    run(id: $id) {
+      status
+      report {
+        markdown
+        json
+      }
+      jobs {
+        taskKey
+        status
+        error
+        exitCode
+        result
+        llmCalls {
+          model
+          succeeded
+          promptTokens
+          completionTokens
+          totalTokens
+        }
+      }
+    }
+  }
+`);

@@ -1,0 +1,38 @@
+// Real containers for executor tests, from the locally built test images (tests/images/build.sh).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+
+export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+export const BUSYBOX = 'cyberbrain/busybox:test';
+export const GPU_IMAGE = 'cyberbrain/gpu-worker:test';
+
+export function buildTestImages() {
+  execFileSync('bash', ['tests/images/build.sh'], { stdio: 'pipe' });
+}
+
+/** A prefix unique to this test file and project, so parallel files never share containers. */
+export const uniquePrefix = () => `cbt-${randomBytes(3).toString('hex')}`;
+
+export async function startContainer(name: string, script: string, opts: { network?: string; ports?: Record<string, string>; labels?: Record<string, string> } = {}) {
+  const c = await docker.createContainer({
+    name,
+    Image: BUSYBOX,
+    Cmd: ['sh', '-c', script],
+    Labels: opts.labels ?? {},
+    ExposedPorts: Object.fromEntries(Object.keys(opts.ports ?? {}).map((p) => [p, {}])),
+    HostConfig: {
+      NetworkMode: opts.network ?? 'bridge',
+      PortBindings: Object.fromEntries(Object.entries(opts.ports ?? {}).map(([p, host]) => [p, [{ HostIp: '127.0.0.1', HostPort: host }]])),
+    },
+  });
+  await c.start();
+  return c;
+}
+
+export async function removeByPrefix(prefix: string) {
+  for (const c of await docker.listContainers({ all: true, filters: { name: [prefix] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters: { name: [prefix] } })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+}
+
+export const containersWithLabel = async (label: string) => docker.listContainers({ all: true, filters: { label: [label] } });

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { TemplateMiner } from '../../src/triage/drain.js';
+import { LineScanner } from '../../src/triage/tokenize.js';
+
+const LINES = [
+  'user alice logged in from 10.0.0.1',
+  'user bob logged in from 10.0.0.2',
+  'job 3f9f2284-666a-465e-a579-893545a32b51 finished in 532ms',
+  'job 8d9db24f-74ac-4bb2-ade8-717ea679b802 finished in 12ms',
+  'cache miss key=0xdeadbeef size=12',
+  'cache miss key=0x0479bcc3 size=4096',
+  'connection closed',
+  'user carol logged in from 192.168.1.7',
+];
+
+function mine(lines: string[], options = {}): TemplateMiner {
+  const m = new TemplateMiner(options);
+  for (const l of lines) m.add(l);
+  return m;
+}
+
+describe('TemplateMiner', () => {
+  it('groups similar lines and turns differing tokens into wildcards', () => {
+    const templates = mine(LINES)
+      .clusters()
+      .map((c) => [c.template, c.count]);
+    expect(templates).toEqual([
+      ['user <*> logged in from <IP>', 3],
+      ['job <UUID> finished in <NUM>', 2],
+      ['cache miss key=<HEX> size=<NUM>', 2],
+      ['connection closed', 1],
+    ]);
+  });
+
+  it('is deterministic: same input order, same ids, templates and counts', () => {
+    const a = mine([...LINES, ...LINES]).clusters();
+    const b = mine([...LINES, ...LINES]).clusters();
+    expect(a).toEqual(b);
+    expect(a.map((c) => c.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('masks timestamps, UUIDs, IPs with ports, hex and numbers; keeps markers', () => {
+    const m = new TemplateMiner();
+    const c = m.add(
+      '2026-11-24T23:00:31.123456789Z 23:00:31 req 3f9f2284-666a-465e-a579-893545a32b51 ' +
+        'to 10.1.2.3:8080 trace=2f2bb362a53ae5c6 0x1F retries=3 v1.2.3 [REDACTED_TOKEN] [REDACTED_IP]:22',
+    );
+    expect(c.template).toBe(
+      '<TS> <TS> req <UUID> to <IP>:<NUM> trace=<HEX> <HEX> retries=<NUM> <NUM> [REDACTED_TOKEN] [REDACTED_IP]:<NUM>',
+    );
+    // 999.1.1.1 is not an address: only a number
+    expect(m.add('peer 999.1.1.1 gone').template).toBe('peer <NUM> gone');
+  });
+
+  it('keeps the example, count and time bounds', () => {
+    const m = new TemplateMiner();
+    m.add('user alice logged in', '2026-01-01T00:00:00Z');
+    const c = m.add('user bob logged in', '2026-01-01T00:00:05Z');
+    expect(c).toMatchObject({
+      id: 1,
+      count: 2,
+      template: 'user <*> logged in',
+      example: 'user alice logged in',
+      firstSeen: '2026-01-01T00:00:00Z',
+      lastSeen: '2026-01-01T00:00:05Z',
+    });
+  });
+
+  it('separates lines of different length and honours the threshold', () => {
+    expect(mine(['a b c', 'a b c d']).size).toBe(2);
+    expect(mine(['user alice logged in', 'user bob logged in'], { similarityThreshold: 1 }).size).toBe(2);
+    // 2 of 4 tokens similar: 0.5 >= 0.4 merges, 0.6 does not
+    expect(mine(['GET x y /a', 'GET x z /b']).size).toBe(1);
+    expect(mine(['GET x y /a', 'GET x z /b'], { similarityThreshold: 0.6 }).size).toBe(2);
+  });
+
+  it('sorts clusters by count desc, then id', () => {
+    const m = mine(['x one', 'y two three', 'y two three', 'z']);
+    expect(m.clusters().map((c) => [c.id, c.count])).toEqual([
+      [2, 2],
+      [1, 1],
+      [3, 1],
+    ]);
+  });
+
+  it('bounds memory with LRU eviction, deterministically', () => {
+    const evicted: number[] = [];
+    const m = new TemplateMiner({ maxClusters: 3, onEvict: (c) => evicted.push(c.id) });
+    m.add('alpha one'); // 1
+    m.add('beta two three'); // 2
+    m.add('gamma four five six'); // 3
+    m.add('alpha one'); // touch 1 -> 2 is now least recently used
+    m.add('delta seven eight nine ten'); // 4 evicts 2
+    m.add('epsilon 1 2 3 4 5'); // 5 evicts 3
+    expect(m.size).toBe(3);
+    expect(m.evicted).toBe(2);
+    expect(evicted).toEqual([2, 3]);
+    expect(m.clusters().map((c) => c.id)).toEqual([1, 4, 5]);
+    // an evicted template comes back as a new cluster with a new id
+    expect(m.add('beta two three').id).toBe(6);
+  });
+
+  it('stays bounded under a stream of unique templates', () => {
+    const m = new TemplateMiner({ maxClusters: 50 });
+    for (let i = 0; i < 5000; i++) m.add(`w${String.fromCharCode(97 + (i % 26))}${i % 7} ${'x'.repeat(i % 40)} ${i % 3}`);
+    expect(m.size).toBeLessThanOrEqual(50);
+    expect(m.evicted).toBe(m.clusters().length === 50 ? m.evicted : m.evicted);
+  });
+
+  it('routes new first tokens to a wildcard child once maxChildren is reached', () => {
+    const m = new TemplateMiner({ maxChildren: 3 });
+    for (const w of ['aa', 'bb', 'cc', 'dd', 'ee']) m.add(`${w} started ok`);
+    // aa and bb have their own branches; cc/dd/ee share the overflow branch and merge there
+    expect(m.clusters().map((c) => c.template)).toEqual(['<*> started ok', 'aa started ok', 'bb started ok']);
+  });
+
+  it('validates options', () => {
+    expect(() => new TemplateMiner({ depth: 2 })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ depth: 3.5 })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ similarityThreshold: 0 })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ similarityThreshold: 1.01 })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ similarityThreshold: Number.NaN })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ maxClusters: 0 })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ depth: 3, similarityThreshold: 1 })).not.toThrow();
+  });
+
+  it('handles empty and whitespace-only lines', () => {
+    const m = new TemplateMiner();
+    expect(m.add('').template).toBe('');
+    expect(m.add('   \t ').id).toBe(1);
+  });
+
+  it('merges clusters mined elsewhere by re-mining their templates', () => {
+    const a = mine(LINES.slice(0, 4));
+    const b = mine(LINES.slice(4));
+    const merged = new TemplateMiner();
+    for (const c of [...a.clusters(), ...b.clusters()]) merged.merge(c);
+    expect(merged.clusters().map((c) => [c.template, c.count])).toEqual(
+      mine(LINES)
+        .clusters()
+        .map((c) => [c.template, c.count]),
+    );
+  });
+});
+
+describe('LineScanner', () => {
+  it('renders what it hashes: scanning a rendered template gives the same token hashes', () => {
+    const s = new LineScanner();
+    const line = 'GET /api/v1/users/5121 200 534ms from 10.0.0.1 req=c802d7c5-7008-493a-a34b-d83441aabe1f';
+    s.scan(line);
+    const hashes = Array.from(s.tokens.subarray(0, s.count));
+    const rendered = s.render(line).join(' ');
+    expect(rendered).toBe('GET /api/<NUM>/users/<NUM> <NUM> <NUM> from <IP> req=<UUID>');
+    s.scan(rendered);
+    expect(Array.from(s.tokens.subarray(0, s.count))).toEqual(hashes);
+  });
+
+  it('grows past 256 tokens', () => {
+    const s = new LineScanner();
+    s.scan(Array.from({ length: 1000 }, (_, i) => `t${i % 5}x`).join(' '));
+    expect(s.count).toBe(1000);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { classifySeverity, type Severity } from '../../src/triage/severity.js';
+
+const cases: Array<[string, Severity]> = [
+  // level words
+  ['2026-11-24T23:00:31.123Z ERROR [db] query failed', 'error'],
+  ['2026-11-24 23:00:31,123 WARN  [main] c.f.Bar - slow', 'warn'],
+  ['2026-11-24T23:00:31Z INFO started', 'info'],
+  ['DEBUG cache hit', 'debug'],
+  ['TRACE enter fn', 'debug'],
+  ['FATAL out of memory', 'error'],
+  ['CRITICAL disk full', 'error'],
+  ['PANIC whatever', 'error'],
+  ['SEVERE: bad state', 'error'],
+  ['ERR connection reset', 'error'],
+  ['NOTICE: config reloaded', 'info'],
+  ['WARNING:root:deprecated', 'warn'],
+  ['[2026-11-24T23:00:31Z ERROR app] boom', 'error'],
+  ['2026/11/24 23:00:31 [error] 12#12: *1 connect() failed', 'error'],
+  ['[warn] low memory', 'warn'],
+  ['<info> ready', 'info'],
+  ['Error: Cannot find module "x"', 'error'],
+  ['Warning: something odd', 'warn'],
+  ['2026-11-24 23:00:31.123 UTC [1] LOG:  database system is ready', 'info'],
+  // key forms
+  ['time=2026-11-24T23:00:31Z level=error msg="boom"', 'error'],
+  ['ts=1 lvl=warn msg=x', 'warn'],
+  ['level=warning msg="engine"', 'warn'],
+  ['{"level":"error","msg":"x"}', 'error'],
+  ['{"severity":"WARNING","message":"x"}', 'warn'],
+  ['{"levelname": "DEBUG", "msg": "x"}', 'debug'],
+  // pino / bunyan numeric levels
+  ['{"level":60,"msg":"x"}', 'error'],
+  ['{"level":50,"msg":"x"}', 'error'],
+  ['{"level":40,"msg":"x"}', 'warn'],
+  ['{"level":30,"msg":"x"}', 'info'],
+  ['{"level":20,"msg":"x"}', 'debug'],
+  ['{"level":10,"msg":"x"}', 'debug'],
+  // syslog priorities (facility * 8 + severity)
+  ['<3>disk failure', 'error'],
+  ['<4>careful', 'warn'],
+  ['<6>hello', 'info'],
+  ['<7>details', 'debug'],
+  ['<134>local0 info', 'info'],
+  // klog
+  ['E1124 23:00:31.123456       1 controller.go:42] sync failed', 'error'],
+  ['W1124 23:00:31.123456       1 reflector.go:42] watch ended', 'warn'],
+  // stack traces
+  ['Traceback (most recent call last):', 'error'],
+  ['  File "/app/main.py", line 3, in <module>', 'error'],
+  ['ValueError: invalid literal', 'error'],
+  ['Exception in thread "main" java.lang.IllegalStateException: x', 'error'],
+  ['\tat com.foo.Bar.baz(Bar.java:12)', 'error'],
+  ['    at Object.<anonymous> (/app/index.js:1:1)', 'error'],
+  ['Caused by: java.io.IOException: closed', 'error'],
+  ['java.lang.NullPointerException', 'error'],
+  ['panic: runtime error: index out of range', 'error'],
+  // access logs
+  ['10.0.0.1 - - [24/Nov/2026:23:00:31 +0000] "GET /x HTTP/1.1" 503 12 "-" "curl"', 'error'],
+  ['10.0.0.1 - - [24/Nov/2026:23:00:31 +0000] "POST /login HTTP/1.1" 404 0 "-" "curl"', 'warn'],
+  ['10.0.0.1 - - [24/Nov/2026:23:00:31 +0000] "GET / HTTP/1.1" 200 612 "-" "curl"', 'info'],
+  // nothing recognisable
+  ['hello world', 'unknown'],
+  ['', 'unknown'],
+  ['processed 5 items with 0 errors', 'unknown'],
+];
+
+describe('classifySeverity', () => {
+  it.each(cases)('%s -> %s', (line, expected) => {
+    expect(classifySeverity(line)).toBe(expected);
+  });
+
+  it('an explicit level wins over words in the message', () => {
+    expect(classifySeverity('level=info msg="ERROR rate dropped to 0"')).toBe('info');
+    expect(classifySeverity('{"msg":"request failed: ERROR 42","level":"info"}')).toBe('info');
+    expect(classifySeverity('2026-11-24T23:00:31Z INFO retrying after ERROR')).toBe('info');
+    expect(classifySeverity('INFO Traceback (most recent call last) was logged upstream')).toBe('info');
+    expect(classifySeverity('2026-11-24T23:00:31Z INFO "GET / HTTP/1.1" 500 1')).toBe('info');
+  });
+
+  it('does not treat lowercase words in prose as levels', () => {
+    expect(classifySeverity('user typed error into the search box')).toBe('unknown');
+    expect(classifySeverity('the information desk is closed')).toBe('unknown');
+    expect(classifySeverity('ERRORS=0 checked')).toBe('unknown');
+  });
+
+  it('finds a JSON level key beyond the first 120 characters', () => {
+    const line = `{"msg":"${'x'.repeat(200)}","level":"warn"}`;
+    expect(classifySeverity(line)).toBe('warn');
+  });
+
+  it('finds the access-log status past a long URL', () => {
+    const line = `1.2.3.4 - - [24/Nov/2026:23:00:31 +0000] "GET /${'a'.repeat(300)} HTTP/1.1" 502 0`;
+    expect(classifySeverity(line)).toBe('error');
+  });
+});
