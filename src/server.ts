@@ -49,7 +49,6 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    healthCheckEndpoint: '/healthz',
     graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Cyberbrain Orchestrator' } : false,
     // Yoga's own log lines go to debug: maskError below already logs unexpected errors once.
     logging: {

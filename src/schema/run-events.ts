@@ -3,14 +3,31 @@
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import { decodeId } from '../contracts/ids.js';
+import type { Job, Run } from '@prisma/client';
+import type { Context } from '../context.js';
 import type { JobLogEvent, JobStatusEvent, RunEvent, RunStatusEvent } from '../events/topics.js';
 import { runEventStream } from '../services/run-stream.js';
 import { JobRef, JobStatusEnum } from './job.js';
 import { RunRef, RunStatusEnum } from './run.js';
 
+// A live event object is shared by every subscriber of the run (one publish, one object), so its
+// job/run row is read once per event and instance, not once per subscriber.
+const jobRows = new WeakMap<object, Promise<Job>>();
+const runRows = new WeakMap<object, Promise<Run>>();
+function jobOf(e: JobStatusEvent | JobLogEvent, ctx: Context): Promise<Job> {
+  let row = jobRows.get(e);
+  if (!row) jobRows.set(e, (row = ctx.db.job.findUniqueOrThrow({ where: { id: e.jobId } })));
+  return row;
+}
+function runOf(e: RunStatusEvent, ctx: Context): Promise<Run> {
+  let row = runRows.get(e);
+  if (!row) runRows.set(e, (row = ctx.db.run.findUniqueOrThrow({ where: { id: e.runId } })));
+  return row;
+}
+
 const JobStatusEventRef = builder.objectRef<JobStatusEvent>('JobStatusEvent').implement({
   fields: (t) => ({
-    job: t.field({ type: JobRef, resolve: (e, _a, ctx) => ctx.db.job.findUniqueOrThrow({ where: { id: e.jobId } }) }),
+    job: t.field({ type: JobRef, resolve: (e, _a, ctx) => jobOf(e, ctx) }),
     taskKey: t.exposeString('taskKey'),
     status: t.field({ type: JobStatusEnum, resolve: (e) => e.status }),
     previousStatus: t.field({ type: JobStatusEnum, nullable: true, description: 'Null in the initial snapshot.', resolve: (e) => e.previousStatus }),
@@ -21,7 +38,7 @@ const JobStatusEventRef = builder.objectRef<JobStatusEvent>('JobStatusEvent').im
 
 const RunStatusEventRef = builder.objectRef<RunStatusEvent>('RunStatusEvent').implement({
   fields: (t) => ({
-    run: t.field({ type: RunRef, resolve: (e, _a, ctx) => ctx.db.run.findUniqueOrThrow({ where: { id: e.runId } }) }),
+    run: t.field({ type: RunRef, resolve: (e, _a, ctx) => runOf(e, ctx) }),
     status: t.field({ type: RunStatusEnum, resolve: (e) => e.status }),
     previousStatus: t.field({ type: RunStatusEnum, nullable: true, description: 'Null in the initial snapshot.', resolve: (e) => e.previousStatus }),
     sequence: t.exposeInt('sequence'),
@@ -32,7 +49,7 @@ const RunStatusEventRef = builder.objectRef<RunStatusEvent>('RunStatusEvent').im
 const JobLogEventRef = builder.objectRef<JobLogEvent>('JobLogEvent').implement({
   description: 'A redacted progress or output line of a running job. Live only: not stored, not replayed.',
   fields: (t) => ({
-    job: t.field({ type: JobRef, resolve: (e, _a, ctx) => ctx.db.job.findUniqueOrThrow({ where: { id: e.jobId } }) }),
+    job: t.field({ type: JobRef, resolve: (e, _a, ctx) => jobOf(e, ctx) }),
     line: t.exposeString('line'),
     afterSequence: t.exposeInt('afterSequence'),
     at: t.expose('at', { type: 'DateTime' }),
@@ -50,8 +67,14 @@ function runIdArg(raw: string | number): number {
   return id;
 }
 
-async function* only<K extends RunEvent['kind']>(stream: AsyncIterable<RunEvent>, kind: K): AsyncGenerator<Extract<RunEvent, { kind: K }>> {
-  for await (const ev of stream) if (ev.kind === kind) yield ev as Extract<RunEvent, { kind: K }>;
+/**
+ * Opens the run's stream and reads its snapshot before the subscription is accepted, so an unknown
+ * run is a NOT_FOUND error (not an empty stream) and a database failure is an error result.
+ */
+async function openRunStream<K extends RunEvent['kind']>(ctx: Context, rawId: string | number, kinds?: readonly K[]) {
+  const stream = runEventStream(ctx.services, runIdArg(rawId), { kinds });
+  if (!(await stream.opened)) throw new GraphQLError('run not found', { extensions: { code: 'NOT_FOUND', field: ['runId'] } });
+  return stream;
 }
 
 builder.subscriptionFields((t) => ({
@@ -60,7 +83,7 @@ builder.subscriptionFields((t) => ({
     authScopes: { read: true },
     description: 'Every job of the run: current state first, then each change. Completes when the run ends.',
     args: { runId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => only(runEventStream(ctx.services, runIdArg(args.runId)), 'job'),
+    subscribe: (_root, args, ctx) => openRunStream(ctx, args.runId, ['job']),
     resolve: (e) => e,
   }),
   runStatusChanged: t.field({
@@ -69,7 +92,7 @@ builder.subscriptionFields((t) => ({
     description: 'One run (current state first, completes when it ends) or, without runId, every run’s changes.',
     args: { runId: t.arg.id({ required: false }) },
     subscribe: (_root, args, ctx) =>
-      args.runId != null ? only(runEventStream(ctx.services, runIdArg(args.runId)), 'run') : ctx.services.events.subscribe('runs'),
+      args.runId != null ? openRunStream(ctx, args.runId, ['run']) : ctx.services.events.subscribe('runs'),
     resolve: (e) => e,
   }),
   runEvents: t.field({
@@ -77,7 +100,7 @@ builder.subscriptionFields((t) => ({
     authScopes: { read: true },
     description: 'Job and run status changes in sequence order, plus live log lines of running jobs.',
     args: { runId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) => runEventStream(ctx.services, runIdArg(args.runId)),
+    subscribe: (_root, args, ctx) => openRunStream(ctx, args.runId),
     resolve: (e) => e,
   }),
 }));

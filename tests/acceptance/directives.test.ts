@@ -4,7 +4,8 @@ import { CreateDirective, GetDirective, ListDirectives, SetDirectiveActive, Upda
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // Jobs are driven through the service layer here; the Docker executor has its own tests.
+  t = await startTestApp({ EXECUTOR_ENABLED: 'false' });
 });
 afterAll(() => t.close());
 

@@ -19,7 +19,8 @@ import {
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await startTestApp();
+  // Jobs are driven through the service layer here; the Docker executor has its own tests.
+  t = await startTestApp({ EXECUTOR_ENABLED: 'false' });
 });
 afterAll(() => t.close());
 

@@ -2,7 +2,7 @@
 // real containers did. Test images come from tests/images/build.sh (no registry needed).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { BUSYBOX, buildTestImages, containersWithLabel, docker, GPU_IMAGE, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
+import { BUSYBOX, containersWithLabel, docker, GPU_IMAGE, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
 import { startLlmStandin, type LlmStandin } from '../../support/llm-standin.js';
 import {
   AuditEvents,
@@ -34,7 +34,6 @@ let t: TestApp;
 let llm: LlmStandin;
 
 beforeAll(async () => {
-  buildTestImages();
   llm = await startLlmStandin();
   t = await startTestApp({ GPU_WORKER_IMAGE: GPU_IMAGE, LLM_BASE_URL: llm.baseUrl, LLM_MODEL: 'standin-7b', MAX_CONCURRENT_JOBS: '4' });
   await docker.createNetwork({ Name: net, Driver: 'bridge' });

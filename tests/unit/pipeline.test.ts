@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { ContainerTriage, splitDockerTimestamp } from '../../src/triage/pipeline.js';
+import { redact } from '../../src/triage/redact.js';
+
+describe('splitDockerTimestamp', () => {
+  it('splits the RFC 3339 prefix Docker adds with timestamps: true', () => {
+    expect(splitDockerTimestamp('2026-11-24T23:00:31.123456789Z hello world')).toEqual({
+      at: '2026-11-24T23:00:31.123456789Z',
+      text: 'hello world',
+    });
+    expect(splitDockerTimestamp('2026-11-24T23:00:31+01:00 x')).toEqual({ at: '2026-11-24T23:00:31+01:00', text: 'x' });
+    expect(splitDockerTimestamp('2026-11-24T23:00:31.5Z ')).toEqual({ at: '2026-11-24T23:00:31.5Z', text: '' });
+  });
+
+  it('leaves other lines alone', () => {
+    for (const line of ['hello world', '2026-11-24 23:00:31 INFO x', 'INFO 2026-11-24T23:00:31Z', '']) {
+      expect(splitDockerTimestamp(line)).toEqual({ text: line });
+    }
+  });
+});
+
+describe('ContainerTriage', () => {
+  it('counts, classifies and mines; a template keeps its worst severity', () => {
+    const t = new ContainerTriage();
+    t.push('request done in 12ms level=info', '2026-11-24T23:00:01Z');
+    t.push('request done in 15ms level=info', '2026-11-24T23:00:02Z');
+    t.push('request done in 900ms level=error', '2026-11-24T23:00:03Z'); // same template
+    t.push('WARN disk at 91%', '2026-11-24T23:00:04Z');
+    t.push('no level here', '2026-11-24T23:00:05Z');
+    const s = t.summary();
+    expect(s.lines).toBe(5);
+    expect(s.bySeverity).toEqual({ error: 1, warn: 1, info: 2, debug: 0, unknown: 1 });
+    expect(s.firstSeen).toBe('2026-11-24T23:00:01Z');
+    expect(s.lastSeen).toBe('2026-11-24T23:00:05Z');
+    expect(s.clustersEvicted).toBe(0);
+    expect(s.templates[0]).toEqual({
+      id: 1,
+      template: 'request done in <NUM> <*>',
+      count: 3,
+      example: 'request done in 12ms level=info',
+      severity: 'error',
+      firstSeen: '2026-11-24T23:00:01Z',
+      lastSeen: '2026-11-24T23:00:03Z',
+    });
+    expect(s.templates.map((x) => x.severity)).toEqual(['error', 'warn', 'unknown']);
+    expect(t.summary(1).templates).toHaveLength(1);
+    expect(t.summary(0).templates).toHaveLength(0);
+  });
+
+  it('never lets a secret reach a template or an example', () => {
+    const t = new ContainerTriage();
+    const secrets = ['hunter2', 'sk_live_abc', '10.9.8.7', 'AKIAIOSFODNN7EXAMPLE', 's3cr3t', 'eyJhbGciOiJIUzI1NiJ9'];
+    const returned = [
+      t.push('login user=bob password=hunter2 from 10.9.8.7'),
+      t.push('{"level":"error","api_key":"sk_live_abc","peer":"10.9.8.7:443"}'),
+      t.push('aws AKIAIOSFODNN7EXAMPLE db=postgres://app:s3cr3t@db:5432/x'),
+      t.push('Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig'),
+    ];
+    const json = JSON.stringify(t.summary(100));
+    for (const s of secrets) expect(json).not.toContain(s);
+    for (const line of returned) for (const s of secrets) expect(line).not.toContain(s);
+    expect(json).toContain('[REDACTED_PASSWORD]');
+  });
+
+  it('returns exactly what redact() returns, whichever path a line takes', () => {
+    // Fuzz over fragments mixing secrets, near-misses and clean IPs: the fast
+    // path (scanner hints) must agree with the regex everywhere.
+    const parts = [
+      '10.0.0.1', '10.0.0.1:8080', '999.1.1.1', '1.2.3', '1.2.3.4.5', 'v1.2.3.4', '(192.168.0.1)', 'x-10.0.0.1',
+      'password=x', '"password" : "y"', 'api-key:z', 'access_token=t', 'tokens=5', 'max_tokens=9', 'key=user:1',
+      'Authorization: Basic abc', 'bearer abc123', 'Bearer', 'eyJa.eyJb.c', 'AKIAIOSFODNN7EXAMPLE', 'asia-east1',
+      'http://u:p@h', 'https://h/p', '-----BEGIN PRIVATE KEY-----', 'a--b', 'secret', 'Secrets=1', 'pwd:',
+      '2026-11-24T23:00:31.123Z', '23:00:31', 'ERROR', 'INFO', '{"k":"v"}', 'a=b&c=d', 'ÅÄÖ', '\t',
+    ];
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    for (let n = 0; n < 3000; n++) {
+      const k = 1 + Math.floor(rnd() * 6);
+      const words: string[] = [];
+      for (let i = 0; i < k; i++) words.push(parts[Math.floor(rnd() * parts.length)] as string);
+      const line = words.join(rnd() < 0.8 ? ' ' : '');
+      const t = new ContainerTriage();
+      expect(t.push(line), line).toBe(redact(line));
+    }
+  });
+
+  it('hides the body of a multi-line PEM private key', () => {
+    const t = new ContainerTriage();
+    const out = [
+      t.push('loading key'),
+      t.push('-----BEGIN RSA PRIVATE KEY-----'),
+      t.push('MIIEowIBAAKCAQEA7'),
+      t.push('q1w2e3r4t5y6'),
+      t.push('-----END RSA PRIVATE KEY----- done'),
+      t.push('after 1'),
+    ];
+    expect(out).toEqual([
+      'loading key',
+      '[REDACTED_PRIVATE_KEY]',
+      '[REDACTED_PRIVATE_KEY]',
+      '[REDACTED_PRIVATE_KEY]',
+      '[REDACTED_PRIVATE_KEY] done',
+      'after 1',
+    ]);
+    const json = JSON.stringify(t.summary(100));
+    expect(json).not.toContain('MIIE');
+    expect(json).not.toContain('q1w2e3');
+  });
+
+  it('keeps raw lines when redaction is disabled', () => {
+    const t = new ContainerTriage({ redact: false });
+    expect(t.push('from 10.0.0.1 password=x')).toBe('from 10.0.0.1 password=x');
+    const [tpl] = t.summary().templates;
+    expect(tpl?.template).toBe('from <IP> password=x');
+    expect(tpl?.example).toBe('from 10.0.0.1 password=x');
+  });
+
+  it('mines IP-only lines as if redacted, and redacts the example', () => {
+    const t = new ContainerTriage();
+    t.push('conn from 10.0.0.1:5000');
+    t.push('conn from 10.0.0.2:5001');
+    const [tpl] = t.summary().templates;
+    expect(tpl).toMatchObject({ template: 'conn from [REDACTED_IP]:<NUM>', count: 2, example: 'conn from [REDACTED_IP]:5000' });
+  });
+
+  it('takes text and bytes in arbitrary chunks (CRLF, split UTF-8, docker timestamps)', () => {
+    const text =
+      '2026-11-24T23:00:01.000000001Z INFO héllo wörld 1\r\n' +
+      '2026-11-24T23:00:02.000000002Z INFO héllo wörld 2\n' +
+      '2026-11-24T23:00:03.000000003Z ERROR bad 10.0.0.1';
+    const bytes = Buffer.from(text, 'utf8');
+    const t = new ContainerTriage({ dockerTimestamps: true });
+    for (let i = 0; i < bytes.length; i += 7) t.pushBytes(bytes.subarray(i, i + 7)); // splits multi-byte chars
+    t.end();
+    const s = t.summary();
+    expect(s.lines).toBe(3);
+    expect(s.firstSeen).toBe('2026-11-24T23:00:01.000000001Z');
+    expect(s.lastSeen).toBe('2026-11-24T23:00:03.000000003Z');
+    expect(s.bySeverity.error).toBe(1);
+    expect(s.templates.map((x) => x.template)).toEqual(['INFO héllo wörld <NUM>', 'ERROR bad [REDACTED_IP]']);
+
+    const u = new ContainerTriage();
+    u.pushText('a 1\nb');
+    u.pushText(' 2\n');
+    u.end();
+    expect(u.summary().lines).toBe(2);
+  });
+
+  it('counts evictions when the cluster cap is hit', () => {
+    const t = new ContainerTriage({ maxClusters: 2 });
+    for (const l of ['a', 'b c', 'd e f', 'g h i j']) t.push(l);
+    const s = t.summary();
+    expect(s.clustersEvicted).toBe(2);
+    expect(s.templates.map((x) => x.template)).toEqual(['d e f', 'g h i j']);
+  });
+
+  it('merges snapshots of consecutive parts', () => {
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      i % 4 === 0 ? `ERROR job ${i} failed` : i % 4 === 1 ? `WARN slow ${i}ms` : `INFO user u${i % 3} ok ${i}`,
+    );
+    const whole = new ContainerTriage();
+    lines.forEach((l, i) => whole.push(l, `t${String(i).padStart(2, '0')}`));
+    const parts = [lines.slice(0, 13), lines.slice(13)].map((chunk, p) => {
+      const t = new ContainerTriage();
+      chunk.forEach((l, i) => t.push(l, `t${String(i + p * 13).padStart(2, '0')}`));
+      return t.snapshot();
+    });
+    const merged = ContainerTriage.merge(parts).summary();
+    const expected = whole.summary();
+    expect(merged.lines).toBe(expected.lines);
+    expect(merged.bySeverity).toEqual(expected.bySeverity);
+    expect(merged.firstSeen).toBe('t00');
+    expect(merged.lastSeen).toBe('t39');
+    const shape = (s: typeof merged) => s.templates.map((x) => [x.template, x.count, x.severity, x.firstSeen, x.lastSeen]);
+    expect(shape(merged)).toEqual(shape(expected));
+  });
+});
