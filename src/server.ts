@@ -4,7 +4,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionArgs } from 'graphql';
+import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -13,6 +14,7 @@ import type { Context, Viewer } from './context.js';
 import type { Database } from './db.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
+import type { AuthOutcome } from './services/auth.js';
 import type { Services } from './services/index.js';
 
 export interface ServerDeps {
@@ -20,10 +22,10 @@ export interface ServerDeps {
   database: Database;
   services: Services;
   logger: Logger;
-  /** Resolves the caller from an Authorization header (or connection_init payload); null = refused. */
-  authenticate(authorization: string | undefined): Promise<Viewer | null>;
+  /** Resolves the caller from an Authorization header (or the connection_init payload). */
+  authenticate(authorization: string | undefined, client: string): Promise<AuthOutcome>;
   /** Extra HTTP routes (e.g. /metrics) answered before Yoga. */
-  routes?: Record<string, (req: IncomingMessage) => Promise<Response>>;
+  routes?: Record<string, (request: Request, client: string) => Promise<Response>>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, unknown> }>;
 }
 
@@ -31,17 +33,24 @@ type ServerContext = { req?: IncomingMessage; viewer?: Viewer };
 
 function healthPlugin(deps: ServerDeps): Plugin {
   return {
-    async onRequest({ url, endResponse, request }) {
+    async onRequest({ url, endResponse, request, serverContext }) {
       if (url.pathname === '/healthz') return endResponse(Response.json({ status: 'ok' }));
       if (url.pathname === '/readyz') {
         const r = await deps.readiness();
         return endResponse(Response.json({ status: r.ready ? 'ready' : 'not ready', ...r.checks }, { status: r.ready ? 200 : 503 }));
       }
       const route = deps.routes?.[url.pathname];
-      if (route) return endResponse(await route(request as unknown as IncomingMessage));
+      if (route) return endResponse(await route(request, (serverContext as ServerContext | undefined)?.req?.socket.remoteAddress ?? 'unknown'));
     },
   };
 }
+
+/** INTROSPECTION=false: introspection queries fail validation on every transport. */
+const noIntrospection: Plugin = {
+  onValidate({ addValidationRule }) {
+    addValidationRule(NoSchemaIntrospectionCustomRule);
+  },
+};
 
 export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<ServerContext, Context> {
   const { config, services, database, logger } = deps;
@@ -71,6 +80,7 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
     },
     plugins: [
       healthPlugin(deps),
+      ...(config.introspection ? [] : [noIntrospection]),
       EnvelopArmorPlugin({
         maxDepth: { n: config.limits.depth, ignoreIntrospection: true, flattenFragments: true },
         costLimit: { maxCost: config.limits.cost, ignoreIntrospection: true },
@@ -80,10 +90,15 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
         blockFieldSuggestion: { enabled: !config.introspection },
       }),
     ],
-    context: async ({ request, viewer }): Promise<Context> => {
-      const resolved = viewer ?? (await deps.authenticate(request.headers.get('authorization') ?? undefined));
-      if (!resolved) throw new GraphQLError('a valid API token is required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-      return { db: database.prisma, services, viewer: resolved };
+    context: async ({ request, req, viewer }): Promise<Context> => {
+      if (viewer) return { db: database.prisma, services, viewer };
+      const outcome = await deps.authenticate(request.headers.get('authorization') ?? undefined, req?.socket.remoteAddress ?? 'unknown');
+      if (!outcome.ok) {
+        throw new GraphQLError(outcome.message, {
+          extensions: { code: outcome.code, http: { status: outcome.status, headers: outcome.status === 401 ? { 'www-authenticate': 'Bearer' } : { 'retry-after': '60' } } },
+        });
+      }
+      return { db: database.prisma, services, viewer: outcome.viewer };
     },
   });
 }
@@ -96,45 +111,79 @@ export interface RunningServer {
 
 /** Starts HTTP and graphql-ws on one port. Resolves once listening. */
 export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerContext, Context>, port: number, host: string): Promise<RunningServer> {
-  const httpServer = createServer(yoga);
+  const maxBody = deps.config.limits.bodyBytes;
+  // Body size is checked before Yoga reads anything: a declared length over the limit is refused,
+  // and so is a body without a declared length (clients send Content-Length for JSON).
+  const httpServer = createServer((req, res) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
+    if (hasBody && (declared > maxBody || (req.headers['transfer-encoding'] && !req.headers['content-length']))) {
+      const status = declared > maxBody ? 413 : 411;
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' });
+      res.end(JSON.stringify({ errors: [{ message: status === 413 ? `request body larger than ${maxBody} bytes` : 'Content-Length is required', extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : 'LENGTH_REQUIRED' } }] }));
+      req.resume();
+      return;
+    }
+    void yoga(req, res);
+  });
   const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
   const limit = deps.config.limits.subscriptionsPerConnection;
 
-  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewer?: Viewer; active?: number }>(
+  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
     {
       connectionInitWaitTimeout: 3000,
       onConnect: async (ctx) => {
         const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
-        const viewer = await deps.authenticate(typeof auth === 'string' ? auth : undefined);
-        if (!viewer) return false; // graphql-ws closes with 4403 Forbidden
-        ctx.extra.viewer = viewer;
-        ctx.extra.active = 0;
+        const outcome = await deps.authenticate(typeof auth === 'string' ? auth : undefined, ctx.extra.request.socket.remoteAddress ?? 'unknown');
+        if (!outcome.ok) {
+          // 4401 without a token, 4403 for a bad or revoked one, 4429 when rate limited.
+          const code = outcome.reason === 'missing' ? CloseCode.Unauthorized : outcome.reason === 'rate_limited' ? CloseCode.TooManyInitialisationRequests : CloseCode.Forbidden;
+          ctx.extra.socket.close(code, outcome.message);
+          return false;
+        }
+        ctx.extra.viewer = outcome.viewer;
         return true;
       },
       onSubscribe: async (ctx, _id, payload) => {
-        if ((ctx.extra.active ?? 0) >= limit) return [new GraphQLError(`at most ${limit} operations per connection`)];
+        // graphql-ws registers each operation id in ctx.subscriptions (this one included) before
+        // calling onSubscribe, and removes it on every way out: client complete, end, error,
+        // refusal, close. Counting there is exact even when several subscribes arrive at once.
+        if (Object.keys(ctx.subscriptions).length > limit) return [new GraphQLError(`at most ${limit} operations per connection`)];
         const enveloped = yoga.getEnveloped({ req: ctx.extra.request, socket: ctx.extra.socket, params: payload, viewer: ctx.extra.viewer });
+        // Anything thrown here would close the whole connection (4500) with every other operation on
+        // it; a bad document is this operation's error. (graphql-armor's limits throw from validate.)
+        const refuse = (err: unknown, stage: string): GraphQLError[] => {
+          if (err instanceof GraphQLError) return [err];
+          deps.logger.error({ err }, `unexpected error while ${stage} a websocket operation`);
+          return [new GraphQLError('Unexpected error.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })];
+        };
         let document;
         try {
           document = enveloped.parse(payload.query);
         } catch (err) {
-          return [err instanceof GraphQLError ? err : new GraphQLError('could not parse the document')];
+          return refuse(err, 'parsing');
+        }
+        try {
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length) return errors;
+        } catch (err) {
+          return refuse(err, 'validating');
+        }
+        let contextValue;
+        try {
+          contextValue = await enveloped.contextFactory();
+        } catch (err) {
+          return refuse(err, 'authenticating');
         }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue,
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
-        const errors = enveloped.validate(args.schema, args.document);
-        if (errors.length) return errors;
-        ctx.extra.active = (ctx.extra.active ?? 0) + 1;
         return args;
-      },
-      onComplete: (ctx) => {
-        ctx.extra.active = Math.max(0, (ctx.extra.active ?? 1) - 1);
       },
       // Run through envelop so its plugins wrap execution on this transport as well.
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,

@@ -6,6 +6,7 @@ import type { Prisma } from '@prisma/client';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { RunDispatcher, RunService } from '../services/runs.js';
 import { runnerFor } from '../tasks/index.js';
 import type { TaskContext, TaskOutcome } from '../tasks/types.js';
@@ -21,6 +22,7 @@ export interface ExecutorDeps {
   config: Config;
   logger: Logger;
   redactor: Redactor;
+  metrics: Metrics;
 }
 
 class JobStopped extends Error {
@@ -38,6 +40,8 @@ export function createExecutor(deps: ExecutorDeps) {
   const dockerWhere = config.docker.host ?? 'unix:///var/run/docker.sock';
 
   function describeError(err: unknown): string {
+    if (isUnreachable(err)) deps.metrics.dockerErrors.inc({ kind: 'unreachable' });
+    else if (typeof err === 'object' && err !== null && 'statusCode' in err) deps.metrics.dockerErrors.inc({ kind: `http_${String((err as { statusCode: unknown }).statusCode)}` });
     if (isUnreachable(err)) return `Docker engine unreachable at ${dockerWhere}: ${(err as { code?: string }).code ?? 'connection failed'}`;
     if (err instanceof NotAllowedError || err instanceof ImageMissingError) return err.message;
     const message = err instanceof Error ? err.message : String(err);

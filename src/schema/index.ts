@@ -12,5 +12,6 @@ import './worker-image.js';
 import './token-usage.js';
 import './run-events.js';
 import './audit.js';
+import './api-token.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

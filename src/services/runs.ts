@@ -31,7 +31,7 @@ export interface JobOutcome {
 export type RunService = ReturnType<typeof createRunService>;
 
 export function createRunService(deps: ServiceDeps) {
-  const { db, events, config, redactor, logger } = deps;
+  const { db, events, config, redactor, logger, metrics } = deps;
   let dispatcher: RunDispatcher | null = null;
 
   const lockRun = (tx: Tx, runId: number) => tx.$executeRaw`SELECT 1 FROM "Run" WHERE id = ${runId} FOR UPDATE`;
@@ -195,6 +195,7 @@ export function createRunService(deps: ServiceDeps) {
         error: outcome.error != null ? redactor.text(outcome.error) : null,
       });
       if (!jobEv) return list;
+      if (job.startedAt) metrics.jobDuration.observe({ task: job.taskKey, status: outcome.status }, (Date.now() - job.startedAt.getTime()) / 1000);
       list.push(jobEv);
       const runEv = await finaliseIfDone(tx, runId);
       if (runEv) list.push(runEv);

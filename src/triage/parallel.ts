@@ -101,12 +101,14 @@ export function splitByBytes(chunks: readonly Uint8Array[], parts: number): Uint
   let run: Uint8Array[] = [];
   let acc = 0;
   for (const c of chunks) {
-    run.push(c);
-    acc += c.byteLength;
-    if (runs.length < parts - 1 && acc >= (total * (runs.length + 1)) / parts) {
+    // cut before `c` when most of it lies past this run's share
+    const share = (total * (runs.length + 1)) / parts;
+    if (run.length > 0 && runs.length < parts - 1 && acc + c.byteLength / 2 > share) {
       runs.push(run);
       run = [];
     }
+    run.push(c);
+    acc += c.byteLength;
   }
   if (run.length > 0 || runs.length === 0) runs.push(run);
   return runs;

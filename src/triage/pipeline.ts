@@ -2,9 +2,10 @@
  * Per-container log triage: redact -> classify severity -> mine templates.
  *
  * Hot path: the miner's scanner reads each line once and reports whether
- * `redact()` could change it. Lines with nothing but clean IPv4s skip the
- * redaction regex: their IPs are mined as `[REDACTED_IP]` directly, and the
- * line is only redacted for real when it becomes a template's example.
+ * `redact()` could change it beyond clean IPv4s (a superset check, fuzz-tested
+ * against `redact()` in tests/unit/pipeline.test.ts). Lines with nothing but
+ * clean IPv4s skip the redaction regex: the scanner mines their addresses as
+ * `[REDACTED_IP]` and the markers are spliced in at the offsets it recorded.
  * Anything else suspicious goes through `redact()` and is mined from the
  * redacted text, so templates and examples never hold a secret.
  */
@@ -59,7 +60,6 @@ export function splitDockerTimestamp(line: string): { at?: string; text: string 
 
 /** `s[from, to)` with the given [start, end) ranges replaced by the IP marker. */
 function spliceIps(s: string, from: number, to: number, ips: Int32Array, n: number): string {
-  if (n === 0) return from === 0 && to === s.length ? s : s.slice(from, to);
   let out = '';
   let at = from;
   for (let k = 0; k < n * 2; k += 2) {
@@ -118,21 +118,26 @@ export class ContainerTriage {
     }
     const scanner = this.miner.scanner;
     const hints = scanner.scanRange(s, from, to);
+    const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     let line: string;
     let cluster: TemplateCluster;
+    let rank: number;
     if (!this.redacting) {
-      line = from === 0 && to === s.length ? s : s.slice(from, to);
+      line = raw;
       cluster = this.miner.addScanned(line, at);
+      rank = SEVERITY_RANK[classifySeverity(line)];
     } else if ((hints & SECRET) !== 0 || this.inPrivateKey) {
-      line = this.redactLine(s.slice(from, to));
+      line = this.redactLine(raw);
       cluster = this.miner.add(line, at);
+      rank = SEVERITY_RANK[classifySeverity(line)];
     } else {
       // Only clean IPv4s (if any): mined as [REDACTED_IP] already; splice the
-      // markers in instead of running the regex.
-      line = spliceIps(s, from, to, scanner.ips, scanner.ipCount);
-      cluster = this.miner.addScanned(line, at);
+      // markers in instead of running the regex. Severity reads the raw slice
+      // (an address never changes it) so the spliced string stays unflattened.
+      line = scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
+      cluster = this.miner.addScanned(raw, at);
+      rank = SEVERITY_RANK[classifySeverity(raw)];
     }
-    const rank = SEVERITY_RANK[classifySeverity(line)];
     this.counts[rank] = (this.counts[rank] as number) + 1;
     const seen = this.severityById.get(cluster.id);
     if (seen === undefined || rank > seen) this.severityById.set(cluster.id, rank);
@@ -164,7 +169,7 @@ export class ContainerTriage {
 
   /** Flush a trailing line that had no newline. */
   end(): void {
-    const tail = (this.decoder?.end() ?? '') as string;
+    const tail = this.decoder?.end() ?? '';
     const rest = this.carry + tail;
     this.carry = '';
     if (rest !== '') this.pushLineOf(rest, 0, rest.length);

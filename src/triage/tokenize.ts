@@ -63,7 +63,9 @@ for (let c = 65; c <= 90; c++) CLASS[c] = c <= 70 ? HEXL : UPPER;
 CLASS[46] = DOT;
 CLASS[45] = DASH;
 for (const ch of '=:/,()"\'{}&?;|@') CLASS[ch.charCodeAt(0)] = DELIM;
-for (const c of [9, 10, 11, 12, 13, 32]) CLASS[c] = SPACE;
+// Everything a JS regex `\s` matches, so tokens end where redaction rules see whitespace.
+for (const c of [9, 10, 11, 12, 13, 32, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff]) CLASS[c] = SPACE;
+for (let c = 0x2000; c <= 0x200a; c++) CLASS[c] = SPACE;
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -142,6 +144,15 @@ function containsCI(s: string, from: number, to: number, word: string): boolean 
   return s.slice(from, to).toLowerCase().includes(word);
 }
 
+/** Matches what `\s` matches in a JS regex (the key rule allows it around separators). */
+function isRegexSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
 /**
  * Would the key rule of `redact()` fire for a separator at `sep`? Superset
  * check: the word before (after skipping spaces and one quote) ends with a
@@ -149,7 +160,7 @@ function containsCI(s: string, from: number, to: number, word: string): boolean 
  */
 function sensitiveKeyBefore(s: string, sep: number): boolean {
   let e = sep;
-  while (e > 0 && (s.charCodeAt(e - 1) === 32 || s.charCodeAt(e - 1) === 9)) e--;
+  while (e > 0 && isRegexSpace(s.charCodeAt(e - 1))) e--;
   const q = s.charCodeAt(e - 1);
   if (q === 34 || q === 39) e--;
   if (e <= 0) return false;
@@ -172,6 +183,10 @@ function sensitiveKeyBefore(s: string, sep: number): boolean {
   }
 }
 
+// digits - : . , + T Z: what a timestamp token may hold
+const TS_CHAR = new Uint8Array(65536);
+for (const ch of '0123456789-:.,+TZ') TS_CHAR[ch.charCodeAt(0)] = 1;
+
 /** Token starts like `2026-11-24…` or `23:00:31…` and has only date/time chars. */
 function timestampTokenEnd(s: string, i: number, n: number): number {
   const c4 = s.charCodeAt(i + 4);
@@ -184,9 +199,8 @@ function timestampTokenEnd(s: string, i: number, n: number): number {
   for (; j < n; j++) {
     const c = s.charCodeAt(j);
     if (c === 32 || c === 9) break;
+    if (TS_CHAR[c] !== 1) return -1;
     if (c === 46 && ++dots === 3) return -1; // could hide an IPv4: scan it normally
-    // digits - : . , + T Z
-    if (!(isDigit(c) || c === 45 || c === 58 || c === 46 || c === 44 || c === 43 || c === 84 || c === 90)) return -1;
   }
   return j;
 }
@@ -200,7 +214,7 @@ function countDots(s: string, from: number, to: number): number {
 /** Secret hints that live inside one segment: JWT, AWS key id, PEM armour, `bearer`. */
 function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
   const len = to - from;
-  if ((flags & DOT) !== 0 && len >= 10 && containsCI(s, from, to, 'eyj')) return HINT_SECRET;
+  if ((flags & DOT) !== 0 && len >= 8 && containsCI(s, from, to, 'eyj')) return HINT_SECRET; // eyJa.b.c
   if (len >= 20 && (flags & (UPPER | LOWER)) !== 0) {
     if (containsCI(s, from, to, 'akia') || containsCI(s, from, to, 'asia')) return HINT_SECRET;
   }

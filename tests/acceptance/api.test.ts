@@ -33,7 +33,7 @@ describe('schema', () => {
     const intro = ((await res.json()) as { data: IntrospectionQuery }).data;
     const type = intro.__schema.types.find((x) => x.name === 'LLMCall');
     expect(type && 'fields' in type).toBe(true);
-    const gqlFields = (type as { fields: Array<{ name: string }> }).fields.map((f) => f.name);
+    const gqlFields = (type as unknown as { fields: Array<{ name: string }> }).fields.map((f) => f.name);
     expect(gqlFields).toEqual(expect.arrayContaining(['id', 'model', 'promptTokens', 'completionTokens', 'totalTokens', 'createdAt']));
     expect(gqlFields.filter((f) => FORBIDDEN_TEXT.test(f))).toEqual([]);
   });

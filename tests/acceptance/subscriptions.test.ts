@@ -4,6 +4,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
 import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -580,6 +581,8 @@ describe('per-connection subscription limit', () => {
 
 describe.skipIf(TEST_DB !== 'postgres')('two instances on one PostgreSQL database and Redis', () => {
   const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  // ioredis reads options from the URL's query: naming A's connections lets a test cut them.
+  const nameA = `cb-test-${process.pid}-${Math.random().toString(36).slice(2, 10)}-a`;
   let a: App;
   let b: App;
   let sa: Started;
@@ -588,13 +591,13 @@ describe.skipIf(TEST_DB !== 'postgres')('two instances on one PostgreSQL databas
   beforeAll(async () => {
     const db = await createTestDatabase();
     drop = db.drop;
-    const config = () => loadConfig({ LOG_LEVEL: 'silent', REDIS_URL, ...NO_EXECUTOR, ...db.env });
-    a = await createApp(config(), { logger: pino({ level: 'silent' }) });
+    const config = (redisUrl: string) => loadConfig({ LOG_LEVEL: 'silent', REDIS_URL: redisUrl, ...NO_EXECUTOR, ...db.env });
+    a = await createApp(config(`${REDIS_URL}/?connectionName=${nameA}`), { logger: pino({ level: 'silent' }) });
     // Redis channels are named by run id and shared by every user of this Redis server (other test
     // files, other checkouts): start this database's run ids at a random point so they never meet.
     const start = 100_000_000 + Math.floor(Math.random() * 1_900_000_000);
     await a.database.prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"Run"', 'id'), ${start})`);
-    b = await createApp(config(), { logger: pino({ level: 'silent' }) });
+    b = await createApp(config(REDIS_URL), { logger: pino({ level: 'silent' }) });
     sa = await listen(a);
   });
   afterAll(async () => {
@@ -657,5 +660,76 @@ describe.skipIf(TEST_DB !== 'postgres')('two instances on one PostgreSQL databas
       await sub.end();
       expect(sub.data.map((d) => d.runStatusChanged.status)).toEqual(['PENDING', 'RUNNING', 'SUCCESS']);
     }
+  });
+
+  it('a message Redis dropped is healed from the database when the next one shows the gap', async () => {
+    const run = await launchVia(b, ['log_triage', 'gpu_report']);
+    const client = connect(sa.wsUrl);
+    const events = subscribeWs(client, RunEvents, { runId: run.id }, 'runEvents on A');
+    await events.take(3);
+    // B "loses" its next job event on the way to Redis, as Pub/Sub does while a link is down.
+    const bus = b.services.events;
+    const publish = bus.publish;
+    let dropped = 0;
+    bus.publish = ((topic: string, ...rest: unknown[]) => {
+      const ev = rest.at(-1);
+      if (topic === 'run' && dropped === 0 && typeof ev === 'object' && ev !== null && 'kind' in ev && ev.kind === 'job') {
+        dropped++;
+        return;
+      }
+      (publish as (topic: string, ...rest: unknown[]) => void).call(bus, topic, ...rest);
+    }) as typeof publish;
+    try {
+      await b.services.runs.startJob(run.jobIds[0]!); // job RUNNING (4) is lost; run RUNNING (5) arrives
+    } finally {
+      bus.publish = publish;
+    }
+    expect(dropped).toBe(1);
+    await events.take(5);
+    for (const id of run.jobIds) {
+      if (id !== run.jobIds[0]) await b.services.runs.startJob(id);
+      await b.services.runs.finishJob(id, { status: 'SUCCESS' });
+    }
+    await events.end();
+    const evs = events.data.map((d) => d.runEvents);
+    expect(evs.map((e) => ('sequence' in e ? e.sequence : -1))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // The lost transition came from the database, so it has no previous status.
+    expect(evs[3]).toMatchObject({ __typename: 'JobStatusEvent', status: 'RUNNING', previousStatus: null, job: { id: run.jobGlobalIds[0] } });
+    expect(evs.at(-1)).toMatchObject({ runStatus: 'SUCCESS' });
+  });
+
+  it('after A loses its Redis connection, its streams re-read the database and still end', async () => {
+    const run = await launchVia(b, ['gpu_report']);
+    const client = connect(sa.wsUrl);
+    const sub = subscribeWs(client, RunStatusChanged, { runId: run.id }, 'runStatusChanged on A');
+    await sub.take(1);
+    // The run ends while its messages are lost (dropped at B: deterministic, unlike racing a
+    // reconnect), so nothing A receives later would reveal a gap...
+    const bus = b.services.events;
+    const publish = bus.publish;
+    bus.publish = (() => undefined) as typeof publish;
+    try {
+      await b.services.runs.startJob(run.jobIds[0]!);
+      await b.services.runs.finishJob(run.jobIds[0]!, { status: 'SUCCESS' });
+    } finally {
+      bus.publish = publish;
+    }
+    expect(sub.ended).toBe(false);
+    // ...and A's Redis subscriber connection drops. When it is back, A's streams re-read the database.
+    const admin = new Redis(REDIS_URL);
+    try {
+      const list = String(await admin.client('LIST'));
+      const mine = list.split('\n').filter((l) => l.includes(` name=${nameA} `) && / sub=[1-9]/.test(l));
+      expect(mine, 'A’s subscriber connection').toHaveLength(1);
+      await admin.client('KILL', 'ID', /\bid=(\d+)/.exec(mine[0]!)![1]!);
+    } finally {
+      admin.disconnect();
+    }
+    await sub.end(10_000);
+    expect(sub.completed).toBe(true);
+    expect(sub.data.map((d) => [d.runStatusChanged.status, d.runStatusChanged.previousStatus])).toEqual([
+      ['PENDING', null],
+      ['SUCCESS', null],
+    ]);
   });
 });

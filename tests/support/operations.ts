@@ -453,3 +453,46 @@ export const RunReport = graphql(`
     }
   }
 `);
+
+export const CreateApiToken = graphql(`
+  mutation CreateApiToken($input: CreateApiTokenInput!) {
+    createApiToken(input: $input) {
+      token {
+        id
+        name
+        role
+        prefix
+      }
+      secret
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const RevokeApiToken = graphql(`
+  mutation RevokeApiToken($input: RevokeApiTokenInput!) {
+    revokeApiToken(input: $input) {
+      token {
+        id
+        revokedAt
+      }
+      errors {
+        ...UserErrorFields
+      }
+    }
+  }
+`);
+
+export const ApiTokens = graphql(`
+  query ApiTokens {
+    apiTokens {
+      id
+      name
+      role
+      prefix
+      revokedAt
+    }
+  }
+`);

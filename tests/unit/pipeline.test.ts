@@ -71,6 +71,7 @@ describe('ContainerTriage', () => {
       'Authorization: Basic abc', 'bearer abc123', 'Bearer', 'eyJa.eyJb.c', 'AKIAIOSFODNN7EXAMPLE', 'asia-east1',
       'http://u:p@h', 'https://h/p', '-----BEGIN PRIVATE KEY-----', 'a--b', 'secret', 'Secrets=1', 'pwd:',
       '2026-11-24T23:00:31.123Z', '23:00:31', 'ERROR', 'INFO', '{"k":"v"}', 'a=b&c=d', 'ÅÄÖ', '\t',
+      'eyJa.b.c', 'pwd\u00a0=x', 'x-bearer abc12345', 'AKIAABCDEFGHIJKLMNOP', '=', ':', '"', 'token',
     ];
     let seed = 7;
     const rnd = () => {
@@ -177,4 +178,38 @@ describe('ContainerTriage', () => {
     const shape = (s: typeof merged) => s.templates.map((x) => [x.template, x.count, x.severity, x.firstSeen, x.lastSeen]);
     expect(shape(merged)).toEqual(shape(expected));
   });
+});
+
+describe('TriagePool', () => {
+  it('gives the same counts and templates as one thread, across 2 workers', async () => {
+    const { TriagePool, splitByBytes } = await import('../../src/triage/parallel.js');
+    const shapes = [
+      (i: number) => `2026-11-24T23:00:${String(i % 60).padStart(2, '0')}Z INFO user u${i % 5} logged in from 10.0.${i % 250}.1`,
+      (i: number) => `2026-11-24T23:00:${String(i % 60).padStart(2, '0')}Z ERROR job ${i} failed password=p${i}`,
+      (i: number) => `2026-11-24T23:00:${String(i % 60).padStart(2, '0')}Z WARN slow ${i}ms`,
+    ];
+    const chunks: Buffer[] = [];
+    for (let c = 0; c < 6; c++) {
+      const lines = Array.from({ length: 200 }, (_, k) => (shapes[(c * 200 + k) % 3] as (i: number) => string)(c * 200 + k));
+      chunks.push(Buffer.from(`${lines.join('\n')}\n`, 'utf8'));
+    }
+    expect(splitByBytes(chunks, 2).map((r) => r.length)).toEqual([3, 3]);
+
+    const single = new ContainerTriage();
+    for (const c of chunks) single.pushBytes(c);
+    single.end();
+    const want = single.snapshot();
+
+    const pool = new TriagePool({ workers: 2 });
+    try {
+      const got = await pool.triage(chunks);
+      expect(got.lines).toBe(1200);
+      expect(got.bySeverity).toEqual(want.bySeverity);
+      const shape = (s: typeof got) => s.templates.map((t) => [t.template, t.count, t.severity]);
+      expect(shape(got)).toEqual(shape(want));
+      expect(JSON.stringify(got)).not.toContain('password=p');
+    } finally {
+      await pool.close();
+    }
+  }, 30_000);
 });
