@@ -44,12 +44,17 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # Compile, then drop devDependencies. `npm prune` keeps the generated client: node_modules/.prisma
 # is not a package npm tracks (never pruned) and @prisma/client is a runtime dependency.
+# --omit=optional as well: prisma (the CLI), typescript and their trees are "devOptional" (dev
+# dependencies that are also optional peers of @prisma/client), which --omit=dev alone keeps
+# (~115 MB). The other optional packages are not needed here (ssh2's native cpu-features, other
+# platforms' binaries, pg-cloudflare, type-only packages).
 RUN npm run build \
- && npm prune --omit=dev ${NPM_FLAGS} \
+ && npm prune --omit=dev --omit=optional ${NPM_FLAGS} \
  && npm cache clean --force \
  && test -f dist/main.js \
  && test -f node_modules/.prisma/client/default.js \
  && test -d prisma/migrations \
+ && test ! -e node_modules/prisma && test ! -e node_modules/typescript \
  && node -e "require.resolve('@prisma/client')"
 
 # ---------------------------------------------------------------------------------------------

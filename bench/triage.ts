@@ -43,7 +43,7 @@ async function measure(name: string, pass: () => Promise<void> | void): Promise<
   await pass(); // warm-up: JIT, worker start, caches
   const secs: number[] = [];
   for (let i = 0; i < PASSES; i++) {
-    gc();
+    // no gc() between passes: a forced full GC flushes JIT feedback and costs ~35% here
     const t0 = process.hrtime.bigint();
     await pass();
     secs.push(Number(process.hrtime.bigint() - t0) / 1e9);

