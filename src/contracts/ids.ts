@@ -25,3 +25,9 @@ export const globalId = (typename: string) =>
     }
     return id;
   });
+
+/** Loads a row by global ID; a malformed ID or one of another type finds nothing. */
+export function byGlobalId<T>(typename: string, globalId: string | number, load: (id: number) => Promise<T | null>): Promise<T | null> | null {
+  const id = decodeId(typename, String(globalId));
+  return id === null ? null : load(id);
+}

@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { decodeId } from '../contracts/ids.js';
+import { byGlobalId } from '../contracts/ids.js';
 import { DIRECTIVE_TYPES } from '../contracts/directives.js';
 import { createDirective, directiveWhere, setDirectiveActive, updateDirective } from '../services/directives.js';
 import { payloadType, toPayload } from './errors.js';
@@ -53,10 +53,7 @@ builder.queryFields((t) => ({
     type: 'Directive',
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      const id = decodeId('Directive', String(args.id));
-      return id === null ? null : ctx.db.directive.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) => byGlobalId('Directive', args.id, (id) => ctx.db.directive.findUnique({ ...query, where: { id } })),
   }),
 }));
 

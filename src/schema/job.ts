@@ -1,5 +1,5 @@
 import { builder } from '../builder.js';
-import { decodeId } from '../contracts/ids.js';
+import { byGlobalId } from '../contracts/ids.js';
 
 export const JobStatusEnum = builder.enumType('JobStatus', { values: ['PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED'] as const });
 
@@ -26,9 +26,6 @@ builder.queryField('job', (t) =>
     type: 'Job',
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      const id = decodeId('Job', String(args.id));
-      return id === null ? null : ctx.db.job.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) => byGlobalId('Job', args.id, (id) => ctx.db.job.findUnique({ ...query, where: { id } })),
   }),
 );

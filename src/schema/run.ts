@@ -1,6 +1,6 @@
 import type { Run } from '@prisma/client';
 import { builder } from '../builder.js';
-import { decodeId } from '../contracts/ids.js';
+import { byGlobalId } from '../contracts/ids.js';
 import { withoutNulls } from './directive.js';
 import { payloadType, toPayload } from './errors.js';
 
@@ -68,10 +68,7 @@ builder.queryFields((t) => ({
     type: 'Run',
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
-      const id = decodeId('Run', String(args.id));
-      return id === null ? null : ctx.db.run.findUnique({ ...query, where: { id } });
-    },
+    resolve: (query, _root, args, ctx) => byGlobalId('Run', args.id, (id) => ctx.db.run.findUnique({ ...query, where: { id } })),
   }),
   runsSinceLastSuccess: t.field({
     type: RunsSinceLastSuccessRef,
