@@ -58,7 +58,9 @@ if [ -z "${NPM_DIR:-}" ]; then
   NPM_DIR="$(dirname "$(readlink -f "$npm_bin")")/.."
 fi
 NPM_DIR="$(readlink -f "$NPM_DIR")"
-[ -f "$NPM_DIR/package.json" ] && [ -f "$NPM_DIR/bin/npm-cli.js" ] || die "$NPM_DIR is not an npm package directory"
+if [ ! -f "$NPM_DIR/package.json" ] || [ ! -f "$NPM_DIR/bin/npm-cli.js" ]; then
+  die "$NPM_DIR is not an npm package directory"
+fi
 npm_version="$("$NODE_BIN" -p "require('$NPM_DIR/package.json').version")"
 
 BUSYBOX="${BUSYBOX:-/bin/busybox}"
@@ -173,7 +175,7 @@ tar --numeric-owner -C "$root" -c . \
 
 if [ -n "$old_id" ]; then
   tags="$(docker image inspect --format '{{len .RepoTags}}' "$old_id" 2>/dev/null || echo 1)"
-  [ "$tags" = "0" ] && docker image rm "$old_id" >/dev/null 2>&1 || true
+  if [ "$tags" = "0" ]; then docker image rm "$old_id" >/dev/null 2>&1 || true; fi
 fi
 
 # Sanity checks: node runs, npm runs, the node user exists, /bin/sh works.

@@ -116,7 +116,7 @@ t="$(now)"
 old_id="$(docker image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)"
 read -r -a EXTRA <<< "${SMOKE_BUILD_ARGS:-}"
 log "building $IMAGE from $ROOT (BASE_IMAGE=$BASE${NO_CACHE:+, --no-cache})"
-if ! docker build "${NO_CACHE[@]}" --build-arg "BASE_IMAGE=$BASE" "${EXTRA[@]}" -t "$IMAGE" "$ROOT" >"$BUILD_LOG" 2>&1; then
+if ! docker build --force-rm "${NO_CACHE[@]}" --build-arg "BASE_IMAGE=$BASE" "${EXTRA[@]}" -t "$IMAGE" "$ROOT" >"$BUILD_LOG" 2>&1; then
   echo "----- docker build output (last 60 lines) -----" >&2
   tail -n 60 "$BUILD_LOG" >&2
   fail "docker build failed (BASE_IMAGE=$BASE)"
@@ -128,7 +128,9 @@ if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ] \
    && [ "$(docker image inspect --format '{{len .RepoTags}}' "$old_id" 2>/dev/null || echo 1)" = 0 ]; then
   docker image rm "$old_id" >/dev/null 2>&1 || true
 fi
-log "built $IMAGE in $BUILD_S s"
+steps="$(grep -c '^Step ' "$BUILD_LOG" || true)"
+cached="$(grep -c 'Using cache' "$BUILD_LOG" || true)"
+log "built $IMAGE in $BUILD_S s ($cached of $steps classic-builder steps from cache)"
 
 # Static checks on the image config.
 user="$(docker image inspect --format '{{.Config.User}}' "$IMAGE")"
@@ -170,9 +172,13 @@ case "${r#* }" in
   *) fail "unexpected GraphQL answer: ${r:0:300}" ;;
 esac
 
+# Informational: what an unauthenticated request gets (auth is the app's business, not asserted here).
+r="$(http POST "$BASE_URL/graphql" '{"query":"{ __typename }"}' 'Accept: application/json')"
+log "unauthenticated { __typename } -> HTTP ${r%% *}"
+
 # The server process is not root.
 uid="$(docker exec "$CID" node -p 'process.getuid()' 2>/dev/null | tr -d '\r' || true)"
-[ -n "$uid" ] && [ "$uid" != 0 ] || fail "the app runs as uid '${uid:-?}' (expected non-root)"
+if [ -z "$uid" ] || [ "$uid" = 0 ]; then fail "the app runs as uid '${uid:-?}' (expected non-root)"; fi
 
 # 6. HEALTHCHECK -> healthy -----------------------------------------------------------------
 deadline=$(( $(date +%s) + HEALTH_TIMEOUT ))
