@@ -5,7 +5,7 @@ import { print, type FormattedExecutionResult } from 'graphql';
 import { pino } from 'pino';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { createTestDatabase } from './database.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
   app: App;
@@ -15,11 +15,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+/** `reuseDatabase`: use the database named in `env` as is (no fresh one, nothing dropped). */
+export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, { reuseDatabase = false } = {}): Promise<TestApp> {
+  const db: TestDatabase = reuseDatabase ? { env: {}, drop: async () => {} } : await createTestDatabase();
   const queries: string[] = [];
   const config = loadConfig({ LOG_LEVEL: 'silent', ...db.env, ...env });
-  if (db.env.DATA_DIR === 'memory://') config.database = { kind: 'pglite', dataDir: 'memory://' };
+  if (config.database.kind === 'pglite' && db.env.DATA_DIR === 'memory://') config.database = { kind: 'pglite', dataDir: 'memory://' };
   const app = await createApp(config, { logger: pino({ level: 'silent' }), database: { onQuery: (q) => queries.push(q) }, ...opts });
   return {
     app,
