@@ -85,13 +85,7 @@ for (const [w, sev] of WORDS) {
  */
 function quickLevel(line: string): Severity | undefined {
   let i = 0;
-  // Only before any `=` or `"`: a key form (`level=info`, JSON) must be read
-  // by the full path, or a word in the message could beat the explicit level.
-  let n = Math.min(line.length, HEAD);
-  const eq = line.indexOf('=');
-  if (eq >= 0 && eq < n) n = eq;
-  const q = line.indexOf('"');
-  if (q >= 0 && q < n) n = q;
+  const n = Math.min(line.length, HEAD);
   for (let t = 0; t < 3 && i < n; t++) {
     let end = line.indexOf(' ', i);
     if (end < 0) end = line.length;
@@ -100,7 +94,10 @@ function quickLevel(line: string): Severity | undefined {
     const c = line.charCodeAt(i);
     if (len >= 3 && len <= 14 && ((c >= 65 && c <= 90) || c === 91)) {
       const sev = QUICK.get(line.slice(i, end));
-      if (sev !== undefined) return sev;
+      // Only if no `=` or `"` comes before it: a key form (`level=info`, JSON)
+      // must be read by the full path, or a message word could beat it.
+      // (lastIndexOf from `i` scans just the short prefix.)
+      if (sev !== undefined) return line.lastIndexOf('=', i) < 0 && line.lastIndexOf('"', i) < 0 ? sev : undefined;
     }
     i = end + 1;
     while (line.charCodeAt(i) === 32) i++;
