@@ -24,7 +24,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   const database = await openDatabase(config, opts.database);
   await seedBuiltinDirectives(database.prisma);
   await seedBuiltinTasks(database.prisma);
-  const events = createEventBus(config.redisUrl);
+  const events = createEventBus(config.redisUrl, { channelPrefix: config.redisChannelPrefix, onError: (err, what) => logger.warn({ err }, `events: ${what}`) });
   const metrics = createMetrics(database.prisma);
   const services = createServices({ db: database.prisma, events, logger, config, redactor, metrics });
   const docker = createDockerClient(config.docker.host);

@@ -72,6 +72,7 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS: int(30_000, 100, 600_000),
   LLM_COST_PER_1K: costRates,
   REDIS_URL: z.string().optional(),
+  REDIS_CHANNEL_PREFIX: z.string().max(100).optional().default('cyberbrain:'),
   CYBER_BRAIN_LOGS: z.string().optional(),
   CYBER_BRAIN_UPLOADS: z.string().optional(),
   UPLOADS_DIR: z.string().optional(),
@@ -100,6 +101,7 @@ export interface Config {
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
   llm: { baseUrl: string | undefined; model: string; apiKey: string | undefined; timeoutMs: number; costPer1k: Record<string, number> };
   redisUrl: string | undefined;
+  redisChannelPrefix: string;
   logsDir: string;
   uploadsDir: string;
   reportMaxBytes: number;
@@ -160,6 +162,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       costPer1k: e.LLM_COST_PER_1K,
     },
     redisUrl: e.REDIS_URL || undefined,
+    redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     logsDir,
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,

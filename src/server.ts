@@ -12,6 +12,7 @@ import { WebSocketServer } from 'ws';
 import type { Config } from './config.js';
 import type { Context, Viewer } from './context.js';
 import type { Database } from './db.js';
+import { DIRECT, directDelivery, subscriptionFanOut, subscriptionGauge } from './fanout.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import type { AuthOutcome } from './services/auth.js';
@@ -54,6 +55,16 @@ const noIntrospection: Plugin = {
 
 export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<ServerContext, Context> {
   const { config, services, database, logger } = deps;
+  // Expected GraphQL errors (validation, limits, auth) keep their message, redacted; anything
+  // else becomes "Unexpected error." with the details only in the (redacted) server log.
+  const maskError = (error: unknown, message: string): Error => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
+      return new GraphQLError(services.redactor.text(error.message), { nodes: error.nodes, path: error.path, extensions: error.extensions });
+    }
+    logger.error({ err: original ?? error }, 'unexpected error in resolver');
+    return new GraphQLError(message, { nodes: error instanceof GraphQLError ? error.nodes : undefined, path: error instanceof GraphQLError ? error.path : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  };
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -66,20 +77,11 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
       warn: (...a) => logger.warn(a.map(String).join(' ')),
       error: (...a) => logger.debug(a.map(String).join(' ')),
     },
-    maskedErrors: {
-      // Expected GraphQL errors (validation, limits, auth) keep their message, redacted; anything
-      // else becomes "Unexpected error." with the details only in the (redacted) server log.
-      maskError(error, message) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
-          return new GraphQLError(services.redactor.text(error.message), { nodes: error.nodes, path: error.path, extensions: error.extensions });
-        }
-        logger.error({ err: original ?? error }, 'unexpected error in resolver');
-        return new GraphQLError(message, { nodes: error instanceof GraphQLError ? error.nodes : undefined, path: error instanceof GraphQLError ? error.path : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      },
-    },
+    maskedErrors: { maskError },
     plugins: [
       healthPlugin(deps),
+      subscriptionGauge(services.metrics.activeSubscriptions),
+      subscriptionFanOut((error) => maskError(error, 'Unexpected error.')),
       ...(config.introspection ? [] : [noIntrospection]),
       EnvelopArmorPlugin({
         maxDepth: { n: config.limits.depth, ignoreIntrospection: true, flattenFragments: true },
@@ -144,7 +146,7 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
         ctx.extra.viewer = outcome.viewer;
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         // graphql-ws registers each operation id in ctx.subscriptions (this one included) before
         // calling onSubscribe, and removes it on every way out: client complete, end, error,
         // refusal, close. Counting there is exact even when several subscribes arrive at once.
@@ -181,7 +183,7 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
           document,
           variableValues: payload.variables,
           contextValue,
-          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe, [DIRECT]: directDelivery(ctx.extra.socket, id) },
         };
         return args;
       },

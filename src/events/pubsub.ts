@@ -33,6 +33,8 @@ export interface EventBusOptions {
   onError?: (err: unknown, what: string) => void;
   /** Longest wait in ready() for an unacknowledged SUBSCRIBE (Redis down). Default 2000 ms. */
   readyTimeoutMs?: number;
+  /** Prepended to every Redis channel, so deployments sharing one Redis never hear each other. */
+  channelPrefix?: string;
 }
 
 interface TargetEvent {
@@ -130,16 +132,21 @@ class RedisTransport extends Listeners implements Transport {
   private readonly sub: Redis;
   private readonly pending = new Set<Promise<void>>();
   private readonly resyncListeners = new Set<() => void>();
-  private connectedOnce = false;
+  private closed = false;
 
-  constructor(url: string, onError: (err: unknown, what: string) => void, private readonly readyTimeoutMs: number) {
-    super(onError);
+  constructor(url: string, onError: (err: unknown, what: string) => void, private readonly readyTimeoutMs: number, private readonly prefix: string) {
+    // Commands still queued when close() disconnects fail on purpose: nothing to report then.
+    super((err, what) => {
+      if (!this.closed) onError(err, what);
+    });
     this.pub = new Redis(url, { maxRetriesPerRequest: 3 });
     this.sub = new Redis(url);
     this.pub.on('error', (err) => this.onError(err, 'redis (publish)'));
     this.sub.on('error', (err) => this.onError(err, 'redis (subscribe)'));
     this.sub.on('message', (channel: string, message: string) => {
-      if (!this.has(channel)) return;
+      if (!channel.startsWith(this.prefix)) return;
+      const topic = channel.slice(this.prefix.length);
+      if (!this.has(topic)) return;
       let detail: unknown;
       try {
         detail = message === '' ? null : JSON.parse(message, reviveDates);
@@ -147,15 +154,12 @@ class RedisTransport extends Listeners implements Transport {
         this.onError(err, `unreadable message on ${channel}`);
         return;
       }
-      this.deliver(channel, detail);
+      this.deliver(topic, detail);
     });
+    // On every (re)connection, also the first one (streams may have been opened while Redis was
+    // unreachable): ioredis has re-sent SUBSCRIBE for every channel, and a PING queued behind them
+    // answers once they are active. Then every stream re-reads the database for what it missed.
     this.sub.on('ready', () => {
-      if (!this.connectedOnce) {
-        this.connectedOnce = true;
-        return;
-      }
-      // ioredis has re-sent SUBSCRIBE for every channel; a PING queued behind them answers once
-      // they are active. Then every stream re-reads the database for what it missed.
       this.sub
         .ping()
         .catch((err: unknown) => this.onError(err, 'redis ping after reconnect'))
@@ -173,7 +177,7 @@ class RedisTransport extends Listeners implements Transport {
 
   addEventListener(topic: string, cb: CallbackOrObject | null) {
     if (!cb || !this.add(topic, callbackOf(cb))) return;
-    const done: Promise<void> = this.sub.subscribe(topic).then(
+    const done: Promise<void> = this.sub.subscribe(this.prefix + topic).then(
       () => undefined,
       (err: unknown) => this.onError(err, `redis SUBSCRIBE ${topic}`),
     );
@@ -183,12 +187,12 @@ class RedisTransport extends Listeners implements Transport {
 
   removeEventListener(topic: string, cb: CallbackOrObject | null) {
     if (!cb || !this.remove(topic, callbackOf(cb))) return;
-    this.sub.unsubscribe(topic).catch((err: unknown) => this.onError(err, `redis UNSUBSCRIBE ${topic}`));
+    this.sub.unsubscribe(this.prefix + topic).catch((err: unknown) => this.onError(err, `redis UNSUBSCRIBE ${topic}`));
   }
 
   dispatchEvent(event: TargetEvent) {
     const message = event.detail === undefined ? '' : JSON.stringify(event.detail);
-    this.pub.publish(event.type, message).catch((err: unknown) => this.onError(err, `redis PUBLISH ${event.type}`));
+    this.pub.publish(this.prefix + event.type, message).catch((err: unknown) => this.onError(err, `redis PUBLISH ${event.type}`));
     return true;
   }
 
@@ -205,6 +209,7 @@ class RedisTransport extends Listeners implements Transport {
   }
 
   async close() {
+    this.closed = true;
     this.pub.disconnect();
     this.sub.disconnect();
   }
@@ -212,7 +217,7 @@ class RedisTransport extends Listeners implements Transport {
 
 export function createEventBus(redisUrl?: string, opts: EventBusOptions = {}): EventBus {
   const onError = opts.onError ?? defaultOnError;
-  const transport: Transport = redisUrl ? new RedisTransport(redisUrl, onError, opts.readyTimeoutMs ?? 2000) : new LocalTransport(onError);
+  const transport: Transport = redisUrl ? new RedisTransport(redisUrl, onError, opts.readyTimeoutMs ?? 2000, opts.channelPrefix ?? 'cyberbrain:') : new LocalTransport(onError);
   // createPubSub only calls add/removeEventListener and dispatchEvent with { type, detail } events.
   const bus = createPubSub<Topics>({ eventTarget: transport as never });
   return Object.assign(bus, {

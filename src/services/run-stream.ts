@@ -88,6 +88,7 @@ export class RunEventStream<E extends RunEvent = RunEvent> implements AsyncItera
   private head = 0;
   private queuedLogs = 0;
   private waiter: { resolve(r: IteratorResult<E>): void; reject(err: unknown): void } | null = null;
+  private sink: ((event: E) => void) | null = null;
   private ended = false;
   private failure: { error: unknown } | null = null;
 
@@ -224,6 +225,10 @@ export class RunEventStream<E extends RunEvent = RunEvent> implements AsyncItera
   private push(ev: RunEvent) {
     if (this.kinds && !this.kinds.has(ev.kind)) return;
     const value = ev as E; // E is the subset of RunEvent selected by `kinds`
+    if (this.sink) {
+      this.toSink(value);
+      return;
+    }
     if (this.waiter) {
       const w = this.waiter;
       this.waiter = null;
@@ -268,6 +273,31 @@ export class RunEventStream<E extends RunEvent = RunEvent> implements AsyncItera
     this.finish();
   }
 
+  /**
+   * Direct delivery: from now on every event goes to `sink` synchronously as it is produced
+   * (queued ones first) instead of through next(). next() then only reports the end: it settles
+   * when the stream ends, and rejects when it failed. A sink that throws fails the stream.
+   */
+  attach(sink: (event: E) => void): void {
+    if (this.sink) throw new Error('RunEventStream: a sink is already attached');
+    this.sink = sink;
+    const queued = this.queue.slice(this.head);
+    this.queue = [];
+    this.head = 0;
+    this.queuedLogs = 0;
+    for (const ev of queued) if (!this.toSink(ev)) return;
+  }
+
+  private toSink(ev: E): boolean {
+    try {
+      this.sink!(ev);
+      return true;
+    } catch (err) {
+      this.fail(err);
+      return false;
+    }
+  }
+
   next(): Promise<IteratorResult<E>> {
     if (this.head < this.queue.length) {
       const value = this.queue[this.head]!;
@@ -293,6 +323,7 @@ export class RunEventStream<E extends RunEvent = RunEvent> implements AsyncItera
   return(): Promise<IteratorResult<E>> {
     this.failure = null;
     this.finish();
+    this.sink = null;
     this.queue = [];
     this.head = 0;
     this.queuedLogs = 0;

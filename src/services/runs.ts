@@ -170,11 +170,11 @@ export function createRunService(deps: ServiceDeps) {
       const startedAt = new Date();
       const jobEv = await setJobStatus(tx, fresh, 'RUNNING', { ...data, startedAt, attempt: { increment: 1 } });
       if (!jobEv) return list;
+      list.push(jobEv);
       if (fresh.run.status === 'PENDING') {
         const runEv = await setRunStatus(tx, fresh.run, 'RUNNING', { startedAt });
         if (runEv) list.push(runEv);
       }
-      list.push(jobEv);
       return list;
     });
     publish(published);

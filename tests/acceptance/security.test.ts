@@ -115,6 +115,29 @@ describe('roles on WebSocket', () => {
   });
 });
 
+// Before the rate-limit tests: they lock 127.0.0.1 out for a minute.
+describe('active subscriptions gauge', () => {
+  const gauge = async () => {
+    const text = await (await t.app.yoga.fetch('http://yoga/metrics', { headers: bearer(tokens.READ) })).text();
+    return Number(/^cyberbrain_active_subscriptions (\d+)$/m.exec(text)?.[1]);
+  };
+  const until = async (want: number) => {
+    for (let i = 0; i < 50 && (await gauge()) !== want; i++) await new Promise((r) => setTimeout(r, 50));
+    return gauge();
+  };
+
+  it('counts open subscriptions and forgets them when they end', async () => {
+    const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${tokens.READ}` } });
+    // Earlier tests' subscriptions end asynchronously after their clients are disposed.
+    const base = await until(0);
+    const stop = client.subscribe({ query: print(RunStatusChanged) }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    expect(await until(base + 1)).toBe(base + 1);
+    stop();
+    expect(await until(base)).toBe(base);
+    await client.dispose();
+  });
+});
+
 describe('limits and rate limiting', () => {
   it('refuses an oversized body with 413 before reading it', async () => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(tokens.READ) }, body: JSON.stringify({ query: `{ __typename } # ${'x'.repeat(30_000)}` }) });

@@ -47,7 +47,6 @@ type Documents = {
     "\n  subscription JobStatusChanged($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      job {\n        id\n      }\n      taskKey\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": typeof types.JobStatusChangedDocument,
     "\n  subscription RunStatusChanged($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      run {\n        id\n      }\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": typeof types.RunStatusChangedDocument,
     "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n": typeof types.RunEventsDocument,
-    "\n  subscription JobStatusMinimal($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      status\n      sequence\n      at\n    }\n  }\n": typeof types.JobStatusMinimalDocument,
 };
 const documents: Documents = {
     "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n": types.UserErrorFieldsFragmentDoc,
@@ -83,7 +82,6 @@ const documents: Documents = {
     "\n  subscription JobStatusChanged($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      job {\n        id\n      }\n      taskKey\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": types.JobStatusChangedDocument,
     "\n  subscription RunStatusChanged($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      run {\n        id\n      }\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": types.RunStatusChangedDocument,
     "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n": types.RunEventsDocument,
-    "\n  subscription JobStatusMinimal($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      status\n      sequence\n      at\n    }\n  }\n": types.JobStatusMinimalDocument,
 };
 
 /**
@@ -232,10 +230,6 @@ export function graphql(source: "\n  subscription RunStatusChanged($runId: ID) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription JobStatusMinimal($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      status\n      sequence\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription JobStatusMinimal($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      status\n      sequence\n      at\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -62,13 +62,3 @@ export const RunEvents = graphql(`
   }
 `);
 
-/** The smallest payload: what the fan-out benchmark subscribes to. */
-export const JobStatusMinimal = graphql(`
-  subscription JobStatusMinimal($runId: ID!) {
-    jobStatusChanged(runId: $runId) {
-      status
-      sequence
-      at
-    }
-  }
-`);
