@@ -2,7 +2,8 @@
 // executor builds itself (no privileges, no network unless the image entry allows it, limits,
 // read-only root), labels for reconciliation, wait registered before start, demultiplexed and
 // capped output, a deadline that kills, and removal afterwards whatever happened.
-import type { ContainerCreateOptions, HostConfig } from 'dockerode';
+import type { IncomingMessage } from 'node:http';
+import type { Container, ContainerCreateOptions, HostConfig } from 'dockerode';
 import type { Db } from '../db.js';
 import { audit, enabledWorkerImage, type AuditContext } from '../services/allowlist.js';
 import { CappedSink } from './demux.js';
@@ -68,6 +69,44 @@ export function hardenedHostConfig(entry: { memoryBytes: bigint | null; nanoCpus
   };
 }
 
+/**
+ * POST /containers/{id}/wait?condition=next-exit, resolved once the engine has registered the wait:
+ * it sends the response headers at that point and the body ({ StatusCode }) at the exit. Starting
+ * the container before then can lose the exit of a fast container (the wait then hangs until the
+ * deadline; seen under concurrent starts), which `container.wait()` alone cannot rule out.
+ */
+export function registerWait(container: Container): Promise<{ waited: Promise<{ StatusCode: number }> }> {
+  return new Promise((registered, reject) => {
+    container.modem.dial(
+      {
+        path: `/containers/${container.id}/wait?`,
+        method: 'POST',
+        isStream: true,
+        statusCodes: { 200: true, 400: 'bad parameter', 404: 'no such container', 500: 'server error' },
+        options: { condition: 'next-exit' },
+      },
+      (err: unknown, res: IncomingMessage) => {
+        if (err) return reject(err);
+        const waited = new Promise<{ StatusCode: number }>((resolve, fail) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', fail);
+          res.on('end', () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { StatusCode: number });
+            } catch (parseErr) {
+              fail(parseErr);
+            }
+          });
+        });
+        waited.catch(() => undefined); // awaited by the caller; never an unhandled rejection if it gives up first
+        // Wrapped: resolving with the promise itself would wait for the exit.
+        registered({ waited });
+      },
+    );
+  });
+}
+
 export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<WorkerResult> {
   const { docker, db, ctx } = deps;
   const entry = await enabledWorkerImage(db, spec.image);
@@ -103,7 +142,7 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
     const streamEnded = new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve).once('error', () => resolve()));
     docker.modem.demuxStream(stream, stdout, stderr);
-    const waited = container.wait({ condition: 'next-exit' }) as Promise<{ StatusCode: number }>;
+    const { waited } = await withDeadline(15_000, 'wait', () => registerWait(container));
     await container.start();
 
     const deadline = Math.min(spec.timeoutMs, entry.timeoutSeconds ? entry.timeoutSeconds * 1000 : Infinity);

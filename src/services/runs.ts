@@ -35,6 +35,8 @@ export function createRunService(deps: ServiceDeps) {
   let dispatcher: RunDispatcher | null = null;
 
   const lockRun = (tx: Tx, runId: number) => tx.$executeRaw`SELECT 1 FROM "Run" WHERE id = ${runId} FOR UPDATE`;
+  /** The same lock found from a job in one statement (a job never changes run); locks nothing when the job does not exist. */
+  const lockRunOfJob = (tx: Tx, jobId: number) => tx.$executeRaw`SELECT 1 FROM "Run" WHERE id = (SELECT "runId" FROM "Job" WHERE id = ${jobId}) FOR UPDATE`;
   const nextSequence = async (tx: Tx, runId: number) =>
     (await tx.run.update({ where: { id: runId }, data: { eventSequence: { increment: 1 } }, select: { eventSequence: true } })).eventSequence;
 
@@ -163,8 +165,7 @@ export function createRunService(deps: ServiceDeps) {
   /** PENDING → RUNNING for a job (and its run). False when the job is no longer startable (e.g. cancelled). */
   async function startJob(jobId: number, data: Prisma.JobUpdateInput = {}): Promise<boolean> {
     const published = await db.$transaction(async (tx) => {
-      const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
-      await lockRun(tx, job.runId);
+      await lockRunOfJob(tx, jobId);
       const fresh = await tx.job.findUniqueOrThrow({ where: { id: jobId }, include: { run: true } });
       const list: StatusEvent[] = [];
       const startedAt = new Date();
@@ -184,9 +185,9 @@ export function createRunService(deps: ServiceDeps) {
   /** RUNNING (or PENDING) → terminal for a job; ends the run when it was the last one. */
   async function finishJob(jobId: number, outcome: JobOutcome): Promise<boolean> {
     const published = await db.$transaction(async (tx) => {
-      const { runId } = await tx.job.findUniqueOrThrow({ where: { id: jobId }, select: { runId: true } });
-      await lockRun(tx, runId);
+      await lockRunOfJob(tx, jobId);
       const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
+      const { runId } = job;
       const list: StatusEvent[] = [];
       const jobEv = await setJobStatus(tx, job, outcome.status, {
         endedAt: new Date(),
