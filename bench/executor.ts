@@ -21,10 +21,8 @@
  */
 import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import type { Container, ContainerCreateOptions } from 'dockerode';
 import pg from 'pg';
@@ -35,6 +33,7 @@ import { createDockerClient } from '../src/executor/docker.js';
 import { hardenedHostConfig, registerWait } from '../src/executor/worker.js';
 import { upsertWorkerImage } from '../src/services/allowlist.js';
 import { upsertContainerTask } from '../src/services/tasks.js';
+import { writeSection } from './report.js';
 
 // ---------------------------------------------------------------- arguments
 const args = process.argv.slice(2);
@@ -643,17 +642,7 @@ Notes:
 `;
   console.log(section);
   if (WRITE) {
-    const path = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-    const heading = '## Executor overhead (bench:executor)';
-    let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-    const start = doc.indexOf(heading);
-    if (start >= 0) {
-      const next = doc.indexOf('\n## ', start + heading.length);
-      doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-    } else {
-      doc = `${doc.trimEnd()}\n\n${section}`;
-    }
-    writeFileSync(path, doc);
+    const path = writeSection('## Executor overhead (bench:executor)', section);
     log(`updated ${path}`);
   }
 }

@@ -31,12 +31,12 @@
  * Writes its section into BENCHMARKS.md unless --no-write.
  */
 import { execSync, fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { machine, writeSection } from './report.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -515,23 +515,6 @@ async function trial(n: number, mode: Mode, o: { rateHz: number; warmupMs: numbe
   }
 }
 
-function machine() {
-  const cpuModel = (() => {
-    try {
-      return /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
-    } catch {
-      return cpus()[0]?.model ?? '?';
-    }
-  })();
-  const nproc = (() => {
-    try {
-      return execSync('nproc').toString().trim();
-    } catch {
-      return String(availableParallelism());
-    }
-  })();
-  return { cpuModel, nproc };
-}
 
 async function main() {
   const sizes = (arg('--sizes') ?? '1000,5000,10000').split(',').map(Number).filter((x) => x > 0);
@@ -670,16 +653,7 @@ ${verdict.join('\n')}
 `;
   console.log(section);
   if (!flag('--no-write')) {
-    const path = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-    let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-    const start = doc.indexOf(HEADING);
-    if (start >= 0) {
-      const next = doc.indexOf('\n## ', start + HEADING.length);
-      doc = doc.slice(0, start) + section + (next >= 0 ? doc.slice(next + 1) : '');
-    } else {
-      doc = `${doc.trimEnd()}\n\n${section}`;
-    }
-    writeFileSync(path, doc);
+    const path = writeSection(HEADING, section);
     console.error(`updated ${path}`);
   }
 }

@@ -6,14 +6,12 @@
  *
  * --write replaces the "## Log triage (bench:triage)" section of BENCHMARKS.md.
  */
-import { execSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { TriagePool } from '../src/triage/parallel.js';
 import { ContainerTriage } from '../src/triage/pipeline.js';
+import { machine, writeSection } from './report.js';
 import { generateCorpus } from './triage-corpus.js';
 
 const args = process.argv.slice(2);
@@ -128,20 +126,7 @@ const table = [
 const best = Math.max(mps(median(one.secs)), mps(median(par.secs)));
 const bestRatio = Math.max(rawMed / median(one.secs), rawMed / median(par.secs));
 const sev = oneSummary.bySeverity;
-const cpuModel = (() => {
-  try {
-    return /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? '?';
-  } catch {
-    return cpus()[0]?.model ?? '?';
-  }
-})();
-const nproc = (() => {
-  try {
-    return execSync('nproc').toString().trim();
-  } catch {
-    return String(availableParallelism());
-  }
-})();
+const { cpuModel, nproc } = machine();
 const date = new Date().toISOString();
 const load = `1-min load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] as number).toFixed(2)} after`;
 
@@ -186,16 +171,6 @@ the box has no third core. The 1 M lines/s target needs the worker path (\`Triag
 console.log(section);
 
 if (WRITE) {
-  const path = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
-  const heading = '## Log triage (bench:triage)';
-  let doc = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = doc.indexOf(heading);
-  if (start >= 0) {
-    const next = doc.indexOf('\n## ', start + heading.length);
-    doc = doc.slice(0, start) + section + (next >= 0 ? `\n${doc.slice(next + 1)}` : '');
-  } else {
-    doc = `${doc.trimEnd()}\n\n${section}`;
-  }
-  writeFileSync(path, doc);
+  const path = writeSection('## Log triage (bench:triage)', section);
   console.error(`updated ${path}`);
 }
