@@ -34,6 +34,28 @@ const isPromiseLike = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> =>
  * iterator only settles when the stream ends. Other streams (SSE, `runStatusChanged` for all
  * runs) take the shared execution through the usual per-subscriber path.
  */
+/**
+ * An async iterator whose return()/throw() close the source at once. Hand-written rather than an
+ * async generator, which cannot be returned while suspended in an await.
+ */
+function closingIterator(next: () => Promise<IteratorResult<ExecutionResult>>, close: () => Promise<unknown> | undefined) {
+  const iterator = {
+    next,
+    return: async (): Promise<IteratorResult<ExecutionResult>> => {
+      await close();
+      return { done: true, value: undefined };
+    },
+    throw: async (err: unknown): Promise<IteratorResult<ExecutionResult>> => {
+      await close();
+      throw err;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
+}
+
 export function subscriptionFanOut(mask: (error: GraphQLError) => Error): Plugin {
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;
@@ -71,27 +93,16 @@ export function subscriptionFanOut(mask: (error: GraphQLError) => Error): Plugin
         });
       tail = p;
     });
-    const iterator = {
-      // Settles when the stream has ended and every frame is written; graphql-ws then completes.
-      next: async (): Promise<IteratorResult<ExecutionResult>> => {
+    // Settles when the stream has ended and every frame is written; graphql-ws then completes.
+    return closingIterator(
+      async () => {
         await source.next();
         while (tail) await tail;
         if (failure) throw failure.error;
         return { done: true, value: undefined };
       },
-      return: async (): Promise<IteratorResult<ExecutionResult>> => {
-        await source.return?.();
-        return { done: true, value: undefined };
-      },
-      throw: async (err: unknown): Promise<IteratorResult<ExecutionResult>> => {
-        await source.return?.();
-        throw err;
-      },
-      [Symbol.asyncIterator]() {
-        return iterator;
-      },
-    };
-    return iterator;
+      () => source.return?.(),
+    );
   }
 
   async function subscribe(args: ExecutionArgs) {
@@ -114,24 +125,13 @@ export function subscriptionFanOut(mask: (error: GraphQLError) => Error): Plugin
     if (direct && isAttachable(source)) return deliverDirectly(source, direct, run) as unknown as AsyncGenerator<ExecutionResult, void, void>;
 
     const events = source[Symbol.asyncIterator]();
-    // Hand-written rather than an async generator so that return() reaches the source at once.
-    const mapped = {
-      next: async (): Promise<IteratorResult<ExecutionResult>> => {
+    const mapped = closingIterator(
+      async () => {
         const r = await events.next();
         return r.done ? { done: true, value: undefined } : { done: false, value: await run(r.value) };
       },
-      return: async (): Promise<IteratorResult<ExecutionResult>> => {
-        await events.return?.();
-        return { done: true, value: undefined };
-      },
-      throw: async (err: unknown): Promise<IteratorResult<ExecutionResult>> => {
-        await events.return?.();
-        throw err;
-      },
-      [Symbol.asyncIterator]() {
-        return mapped;
-      },
-    };
+      () => events.return?.(),
+    );
     return mapped as unknown as AsyncGenerator<ExecutionResult, void, void>;
   }
 

@@ -40,9 +40,11 @@ export function createExecutor(deps: ExecutorDeps) {
   const dockerWhere = config.docker.host ?? 'unix:///var/run/docker.sock';
 
   function describeError(err: unknown): string {
-    if (isUnreachable(err)) deps.metrics.dockerErrors.inc({ kind: 'unreachable' });
-    else if (typeof err === 'object' && err !== null && 'statusCode' in err) deps.metrics.dockerErrors.inc({ kind: `http_${String((err as { statusCode: unknown }).statusCode)}` });
-    if (isUnreachable(err)) return `Docker engine unreachable at ${dockerWhere}: ${(err as { code?: string }).code ?? 'connection failed'}`;
+    if (isUnreachable(err)) {
+      deps.metrics.dockerErrors.inc({ kind: 'unreachable' });
+      return `Docker engine unreachable at ${dockerWhere}: ${(err as { code?: string }).code ?? 'connection failed'}`;
+    }
+    if (typeof err === 'object' && err !== null && 'statusCode' in err) deps.metrics.dockerErrors.inc({ kind: `http_${String((err as { statusCode: unknown }).statusCode)}` });
     if (err instanceof NotAllowedError || err instanceof ImageMissingError) return err.message;
     const message = err instanceof Error ? err.message : String(err);
     return redactor.text(message).slice(0, 2000);

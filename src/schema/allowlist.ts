@@ -1,7 +1,6 @@
 import { builder } from '../builder.js';
 import { listAllowlist, removeAllowlistEntry, upsertAllowlistEntry } from '../services/allowlist.js';
-import { withoutNulls } from './directive.js';
-import { payloadType, toPayload } from './errors.js';
+import { payloadType, toPayload, withoutNulls } from './errors.js';
 
 export const AllowlistEntryRef = builder.prismaNode('ContainerAllowlistEntry', {
   id: { field: 'id' },

@@ -2,7 +2,7 @@ import { builder } from '../builder.js';
 import { byGlobalId } from '../contracts/ids.js';
 import { DIRECTIVE_TYPES } from '../contracts/directives.js';
 import { createDirective, directiveWhere, setDirectiveActive, updateDirective } from '../services/directives.js';
-import { payloadType, toPayload } from './errors.js';
+import { payloadType, toPayload, withoutNulls } from './errors.js';
 
 export const DirectiveTypeEnum = builder.enumType('DirectiveType', {
   values: DIRECTIVE_TYPES,
@@ -89,9 +89,6 @@ const UpdateDirectiveInput = builder.inputType('UpdateDirectiveInput', {
 const SetDirectiveActiveInput = builder.inputType('SetDirectiveActiveInput', {
   fields: (t) => ({ id: t.id({ required: true }), active: t.boolean({ required: true }) }),
 });
-
-/** GraphQL gives absent optional fields as undefined and explicit nulls as null; the contracts treat null as absent. */
-export const withoutNulls = (input: object) => Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null));
 
 builder.mutationFields((t) => ({
   createDirective: t.field({

@@ -19,6 +19,9 @@ export interface Payload<T> {
   errors: UserError[];
 }
 
+/** GraphQL gives absent optional fields as undefined and explicit nulls as null; the contracts treat null as absent. */
+export const withoutNulls = (input: object) => Object.fromEntries(Object.entries(input).filter(([, v]) => v !== null));
+
 export const toPayload = <T>(result: Result<T>): Payload<T> =>
   result.ok ? { value: result.value, errors: [] } : { value: null, errors: result.errors };
 

@@ -1,8 +1,7 @@
 import type { Run } from '@prisma/client';
 import { builder } from '../builder.js';
 import { byGlobalId } from '../contracts/ids.js';
-import { withoutNulls } from './directive.js';
-import { payloadType, toPayload } from './errors.js';
+import { payloadType, toPayload, withoutNulls } from './errors.js';
 
 export const RunStatusEnum = builder.enumType('RunStatus', { values: ['PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'PARTIAL', 'CANCELLED'] as const });
 

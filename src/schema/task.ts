@@ -1,7 +1,6 @@
 import { builder } from '../builder.js';
 import { listTasks, setTaskEnabled, upsertContainerTask } from '../services/tasks.js';
-import { withoutNulls } from './directive.js';
-import { payloadType, toPayload } from './errors.js';
+import { payloadType, toPayload, withoutNulls } from './errors.js';
 
 const TaskKindEnum = builder.enumType('TaskKind', { values: ['BUILTIN', 'CONTAINER'] as const });
 

@@ -1,7 +1,6 @@
 import { builder } from '../builder.js';
 import { listWorkerImages, removeWorkerImage, upsertWorkerImage } from '../services/allowlist.js';
-import { withoutNulls } from './directive.js';
-import { payloadType, toPayload } from './errors.js';
+import { payloadType, toPayload, withoutNulls } from './errors.js';
 
 const toNumber = (v: bigint | null) => (v === null ? null : Number(v));
 
