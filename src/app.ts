@@ -3,9 +3,11 @@
 import { ConfigError, type Config } from './config.js';
 import { openDatabase, type DatabaseOptions } from './db.js';
 import { createEventBus } from './events/pubsub.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, describeRedis, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createGraphQLServer, listen, type RunningServer } from './server.js';
+import { subscriptionCloser } from './server/drain.js';
+import { backoffWarner, createReadiness } from './readiness.js';
 import { seedBuiltinDirectives } from './services/directives.js';
 import { createServices } from './services/index.js';
 import { seedBuiltinTasks } from './services/tasks.js';
@@ -20,11 +22,13 @@ export interface AppOptions {
 
 export async function createApp(config: Config, opts: AppOptions = {}) {
   const redactor = createRedactor(config.redactionEnabled);
-  const logger = opts.logger ?? createLogger({ level: config.logLevel, redactor });
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, format: config.logFormat, redactor });
   const database = await openDatabase(config, opts.database);
   await seedBuiltinDirectives(database.prisma);
   await seedBuiltinTasks(database.prisma);
-  const events = createEventBus(config.redisUrl, { channelPrefix: config.redisChannelPrefix, onError: (err, what) => logger.warn({ err }, `events: ${what}`) });
+  // Redis down makes every publish fail: one line, then fewer and fewer, not one per event.
+  const eventsWarn = backoffWarner(logger, 'events');
+  const events = createEventBus(config.redisUrl, { channelPrefix: config.redisChannelPrefix, onError: (err, what) => eventsWarn.fail(`events: ${what}`, { err }) });
   const metrics = createMetrics(database.prisma);
   const services = createServices({ db: database.prisma, events, logger, config, redactor, metrics });
   const docker = createDockerClient(config.docker.host);
@@ -32,6 +36,15 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   const executor = config.executor.enabled ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics }) : null;
   if (executor) services.runs.setDispatcher(executor);
 
+  const readiness = createReadiness({
+    database,
+    docker,
+    dockerHost: config.docker.host ?? 'unix:///var/run/docker.sock',
+    redisUrl: config.redisUrl,
+    redisShown: config.redisUrl ? describeRedis(config.redisUrl) : undefined,
+    logger,
+  });
+  const subscriptions = subscriptionCloser();
   const serverDeps = {
     config,
     database,
@@ -46,17 +59,9 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
         return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
       },
     },
-    readiness: async () => {
-      // The database is required; the Docker engine is reported, not required.
-      const dockerUp = await Promise.race([docker.ping().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(() => r(false), 2000))]);
-      const checks: Record<string, unknown> = { database: database.kind, docker: dockerUp ? 'reachable' : 'unreachable' };
-      try {
-        await database.ping();
-        return { ready: true, checks };
-      } catch {
-        return { ready: false, checks: { ...checks, database: 'unreachable' } };
-      }
-    },
+    // The database (and Redis when configured) is required; the Docker engine is reported.
+    readiness: () => readiness.probe(),
+    plugins: [subscriptions.plugin],
   };
   const yoga = createGraphQLServer(serverDeps);
   let running: RunningServer | null = null;
@@ -88,9 +93,27 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       running = await listen(serverDeps, yoga, port, chosen);
       return running;
     },
+    /**
+     * Graceful shutdown (SIGTERM/SIGINT): /readyz turns 503 "draining" while the server still
+     * answers, launches are refused, running jobs get `graceMs` to finish (then fail with the
+     * reason), subscribers receive the final states and a clean end, then everything closes.
+     */
+    async shutdown(graceMs = config.shutdownGraceSeconds * 1000) {
+      readiness.setDraining();
+      services.runs.stopAccepting();
+      const drained = (await executor?.drain(graceMs)) ?? { finished: 0, stopped: 0 };
+      // Final events are published after commit; give their deliveries (resolvers read rows) a moment.
+      await new Promise((r) => setTimeout(r, 300));
+      subscriptions.closeAll();
+      await new Promise((r) => setTimeout(r, 100));
+      await this.close();
+      return drained;
+    },
     async close() {
+      readiness.setDraining();
       await running?.close();
       await executor?.close();
+      await readiness.close();
       await events.close();
       await database.close();
     },

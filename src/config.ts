@@ -45,6 +45,9 @@ const envSchema = z.object({
   POSTGRES_USER: z.string().optional(),
   POSTGRES_PASSWORD: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
+  REQUEST_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  SHUTDOWN_GRACE_SECONDS: int(30, 0, 3600),
   DEBUG_REDACTED_MODE: bool(true),
   GRAPHIQL: bool(true),
   INTROSPECTION: bool(true),
@@ -89,6 +92,12 @@ export interface Config {
   allowInsecureBind: boolean;
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** undefined: pretty on a TTY, JSON otherwise (decided in logger.ts). */
+  logFormat: 'pretty' | 'json' | undefined;
+  /** Level of the one-line-per-GraphQL-operation request log. */
+  requestLogLevel: z.infer<typeof envSchema>['REQUEST_LOG_LEVEL'];
+  /** How long running jobs may take to finish after SIGTERM/SIGINT before they are failed. */
+  shutdownGraceSeconds: number;
   redactionEnabled: boolean;
   graphiql: boolean;
   introspection: boolean;
@@ -133,6 +142,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     allowInsecureBind: e.ALLOW_INSECURE_BIND,
     database: url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: path.resolve(e.DATA_DIR, 'pglite') },
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
+    requestLogLevel: e.REQUEST_LOG_LEVEL,
+    shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     redactionEnabled: e.DEBUG_REDACTED_MODE,
     graphiql: e.GRAPHIQL,
     introspection: e.INTROSPECTION,

@@ -1,6 +1,8 @@
 // Entry point: configuration → database → services → server, with graceful shutdown.
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startLineFields } from './logger.js';
+import { VERSION } from './version.js';
 
 async function main() {
   const config = loadConfig();
@@ -10,19 +12,28 @@ async function main() {
   const server = await app.listen();
   // Loopback and wildcard addresses read better as names (and the log redactor masks raw IPv4s).
   const shown = server.url.replace('://127.0.0.1:', '://localhost:').replace('://0.0.0.0:', '://<all interfaces>:');
-  app.logger.info({ database: app.database.kind }, `Cyberbrain Orchestrator listening on ${shown}`);
+  const authEnabled = await app.services.auth.enabled();
+  app.logger.info(startLineFields(config, { version: VERSION, url: shown, authEnabled }), `Cyberbrain Orchestrator ${VERSION} listening on ${shown}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
+    // Ctrl-C under `npm start` delivers SIGINT twice (terminal and npm): one drain only.
     if (stopping) return;
     stopping = true;
-    app.logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000).unref();
+    const graceSeconds = config.shutdownGraceSeconds;
+    app.logger.info({ signal, graceSeconds }, `shutting down: no new runs, running jobs get ${graceSeconds} s to finish (SHUTDOWN_GRACE_SECONDS)`);
+    // Past the grace period, stopping jobs and closing may take a little longer (bounded in the executor).
+    const force = setTimeout(() => process.exit(1), graceSeconds * 1000 + 30_000).unref();
+    let code = 0;
     try {
-      await app.close();
+      const drained = await app.shutdown(graceSeconds * 1000);
+      app.logger.info(drained, 'shut down');
+    } catch (err) {
+      app.logger.error({ err }, 'shutdown failed');
+      code = 1;
     } finally {
       clearTimeout(force);
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -17,6 +17,7 @@ import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import type { AuthOutcome } from './services/auth.js';
 import type { Services } from './services/index.js';
+import { requestLog } from './server/request-log.js';
 
 export interface ServerDeps {
   config: Config;
@@ -27,7 +28,9 @@ export interface ServerDeps {
   authenticate(authorization: string | undefined, client: string): Promise<AuthOutcome>;
   /** Extra HTTP routes (e.g. /metrics) answered before Yoga. */
   routes?: Record<string, (request: Request, client: string) => Promise<Response>>;
-  readiness(): Promise<{ ready: boolean; checks: Record<string, unknown> }>;
+  readiness(): Promise<{ ready: boolean; checks: Record<string, unknown>; status?: string }>;
+  /** More envelop/Yoga plugins from the composition root (e.g. closing subscriptions at shutdown). */
+  plugins?: Plugin[];
 }
 
 type ServerContext = { req?: IncomingMessage; viewer?: Viewer };
@@ -38,7 +41,7 @@ function healthPlugin(deps: ServerDeps): Plugin {
       if (url.pathname === '/healthz') return endResponse(Response.json({ status: 'ok' }));
       if (url.pathname === '/readyz') {
         const r = await deps.readiness();
-        return endResponse(Response.json({ status: r.ready ? 'ready' : 'not ready', ...r.checks }, { status: r.ready ? 200 : 503 }));
+        return endResponse(Response.json({ status: r.status ?? (r.ready ? 'ready' : 'not ready'), ...r.checks }, { status: r.ready ? 200 : 503 }));
       }
       const route = deps.routes?.[url.pathname];
       if (route) return endResponse(await route(request, (serverContext as ServerContext | undefined)?.req?.socket.remoteAddress ?? 'unknown'));
@@ -79,7 +82,9 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
     },
     maskedErrors: { maskError },
     plugins: [
+      requestLog({ logger, level: config.requestLogLevel, observe: (op) => services.metrics.observeOperation(op) }),
       healthPlugin(deps),
+      ...(deps.plugins ?? []),
       subscriptionGauge(services.metrics.activeSubscriptions),
       subscriptionFanOut((error) => maskError(error, 'Unexpected error.')),
       ...(config.introspection ? [] : [noIntrospection]),

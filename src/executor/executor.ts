@@ -38,6 +38,8 @@ export function createExecutor(deps: ExecutorDeps) {
   const queue = new PQueue({ concurrency: config.executor.maxConcurrentJobs });
   const active = new Map<number, { runId: number; controller: AbortController; settled: Promise<unknown> }>();
   const dockerWhere = config.docker.host ?? 'unix:///var/run/docker.sock';
+  /** The job error when a shutdown stops a job; drain() says how long the job was given. */
+  let shutdownReason = 'orchestrator shut down while the job was running';
 
   function describeError(err: unknown): string {
     if (isUnreachable(err)) {
@@ -76,6 +78,7 @@ export function createExecutor(deps: ExecutorDeps) {
           })
         )?.startedAt ?? null,
       recordLlmCall: async (call) => {
+        deps.metrics.countLlmCall(call);
         await db.lLMCall.create({
           data: {
             jobId: job.id,
@@ -138,7 +141,7 @@ export function createExecutor(deps: ExecutorDeps) {
     }
     if (failure instanceof JobStopped) {
       if (failure.reason === 'timeout') await runs.finishJob(jobId, { status: 'FAILED', error: `job exceeded its timeout of ${timeoutMs / 1000} s and was stopped` });
-      else if (failure.reason === 'shutdown') await runs.finishJob(jobId, { status: 'FAILED', error: 'orchestrator shut down while the job was running' });
+      else if (failure.reason === 'shutdown') await runs.finishJob(jobId, { status: 'FAILED', error: shutdownReason });
       // cancel: cancelRun already marked the job CANCELLED.
       return;
     }
@@ -167,6 +170,7 @@ export function createExecutor(deps: ExecutorDeps) {
   const dispatcher: RunDispatcher & {
     reconcile(): Promise<{ failedJobs: number; removedContainers: number; resubmittedRuns: number }>;
     close(): Promise<void>;
+    drain(graceMs: number): Promise<{ finished: number; stopped: number }>;
     idle(): Promise<void>;
   } = {
     submit(runId) {
@@ -195,11 +199,27 @@ export function createExecutor(deps: ExecutorDeps) {
     async idle() {
       await queue.onIdle();
     },
-    async close() {
+    /**
+     * Graceful shutdown: starts nothing new (queued jobs stay PENDING for the next start), lets
+     * running jobs finish for up to `graceMs`, then stops the rest and fails them with the reason.
+     */
+    async drain(graceMs: number) {
       queue.pause();
       queue.clear();
+      const running = queue.pending;
+      if (graceMs > 0) {
+        shutdownReason = `orchestrator shut down after a grace period of ${Math.round(graceMs / 1000)} s`;
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([queue.onIdle(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+        clearTimeout(timer);
+      }
+      const stopped = queue.pending;
       for (const a of active.values()) a.controller.abort(new JobStopped('shutdown'));
-      await Promise.race([queue.onIdle(), new Promise((r) => setTimeout(r, 20_000))]);
+      await Promise.race([queue.onIdle(), new Promise((r) => setTimeout(r, 20_000).unref())]);
+      return { finished: running - stopped, stopped };
+    },
+    async close() {
+      await dispatcher.drain(0);
     },
   };
   return dispatcher;

@@ -33,6 +33,8 @@ export type RunService = ReturnType<typeof createRunService>;
 export function createRunService(deps: ServiceDeps) {
   const { db, events, config, redactor, logger, metrics } = deps;
   let dispatcher: RunDispatcher | null = null;
+  /** Set when the process is draining (SIGTERM): no new runs, running work finishes. */
+  let shuttingDown = false;
 
   const lockRun = (tx: Tx, runId: number) => tx.$executeRaw`SELECT 1 FROM "Run" WHERE id = ${runId} FOR UPDATE`;
   /** The same lock found from a job in one statement (a job never changes run); locks nothing when the job does not exist. */
@@ -90,6 +92,7 @@ export function createRunService(deps: ServiceDeps) {
   }
 
   async function launchRun(raw: unknown, actor: Actor): Promise<Result<Run>> {
+    if (shuttingDown) return fail('UNAVAILABLE', 'server is shutting down');
     const input = parseContract(launchRunInput(config.directives.maxTextLength), raw);
     if (!input.ok) return input;
     const { directiveId, customDirectiveText, tasks: requested } = input.value;
@@ -128,6 +131,7 @@ export function createRunService(deps: ServiceDeps) {
       include: { jobs: { orderBy: { id: 'asc' } } },
     });
     logger.info({ runId: run.id, tasks: keys, actor }, 'run launched');
+    metrics.runsLaunched.inc();
     publish([
       { kind: 'run', runId: run.id, status: 'PENDING', previousStatus: null, sequence: 1, at },
       ...run.jobs.map((j): JobStatusEvent => ({ kind: 'job', runId: run.id, jobId: j.id, taskKey: j.taskKey, status: 'PENDING', previousStatus: null, sequence: j.lastSequence, at })),
@@ -196,6 +200,7 @@ export function createRunService(deps: ServiceDeps) {
         error: outcome.error != null ? redactor.text(outcome.error) : null,
       });
       if (!jobEv) return list;
+      metrics.jobsFinished.inc({ task: job.taskKey, status: outcome.status });
       if (job.startedAt) metrics.jobDuration.observe({ task: job.taskKey, status: outcome.status }, (Date.now() - job.startedAt.getTime()) / 1000);
       list.push(jobEv);
       const runEv = await finaliseIfDone(tx, runId);
@@ -234,6 +239,10 @@ export function createRunService(deps: ServiceDeps) {
     runsSinceLastSuccess,
     setDispatcher(d: RunDispatcher) {
       dispatcher = d;
+    },
+    /** Refuses launches from now on (graceful shutdown). */
+    stopAccepting() {
+      shuttingDown = true;
     },
   };
 }

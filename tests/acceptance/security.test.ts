@@ -165,7 +165,7 @@ describe('metrics', () => {
     for (const line of text.split('\n').filter(Boolean)) {
       expect(line).toMatch(/^(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? -?[0-9.eE+-]+|[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (NaN|[+-]Inf))$/);
     }
-    expect(text).toMatch(/^cyberbrain_runs\{status="PENDING"\} \d+$/m);
+    expect(text).toMatch(/^cyberbrain_db_runs\{status="PENDING"\} \d+$/m);
     expect(text).toContain('# TYPE cyberbrain_job_duration_seconds histogram');
     expect(text).toContain('cyberbrain_active_subscriptions');
   });

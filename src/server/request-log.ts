@@ -1,0 +1,125 @@
+// One log line and one metric observation per GraphQL operation, on every transport (HTTP, SSE,
+// graphql-ws): operation name and type, duration, outcome, the viewer's actor and a request id.
+// The id honours an incoming `x-request-id` (checked, length-capped) and is echoed in the
+// response header, so an operator can follow one request from a proxy's log into ours.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { getOperationAST, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Viewer } from '../context.js';
+import type { Logger } from '../logger.js';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const MAX_REQUEST_ID = 128;
+// Printable, header- and log-safe: no spaces, quotes or control characters.
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:@\/+=-]+$/;
+
+/** The caller's id when it is sane, otherwise a fresh one. */
+export function requestIdFrom(header: string | null | undefined): string {
+  const id = header?.trim();
+  return id && id.length <= MAX_REQUEST_ID && VALID_REQUEST_ID.test(id) ? id : randomUUID();
+}
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export interface RequestLogOptions {
+  logger: Logger;
+  level: Level;
+  observe(op: { name: string | null | undefined; type: string; outcome: string; seconds: number }): void;
+}
+
+/** What envelop hands the hooks: Yoga's context on HTTP, ours from getEnveloped on WebSocket. */
+interface OperationContext {
+  request?: Request;
+  req?: IncomingMessage;
+  params?: object;
+  viewer?: Viewer;
+}
+
+export function requestLog(opts: RequestLogOptions): Plugin {
+  const ids = new WeakMap<object, string>();
+  const started = new WeakMap<object, number>();
+  // The per-operation object every hook sees: Yoga's params on HTTP, the payload on WebSocket.
+  const keyOf = (ctx: OperationContext | null | undefined): object | undefined => ctx?.params ?? ctx?.request;
+
+  const idOf = (ctx: OperationContext): string => {
+    if (ctx.request) {
+      let id = ids.get(ctx.request);
+      if (!id) ids.set(ctx.request, (id = requestIdFrom(ctx.request.headers.get(REQUEST_ID_HEADER))));
+      return id;
+    }
+    const key = keyOf(ctx);
+    let id = key ? ids.get(key) : undefined;
+    if (!id) {
+      const header = ctx.req?.headers[REQUEST_ID_HEADER];
+      id = requestIdFrom(Array.isArray(header) ? header[0] : header);
+      if (key) ids.set(key, id);
+    }
+    return id;
+  };
+
+  function finish(ctx: OperationContext, document: DocumentNode | null | undefined, operationName: string | null | undefined, outcome: string, viewer?: Viewer) {
+    const key = keyOf(ctx);
+    const start = key ? started.get(key) : undefined;
+    if (key) started.delete(key);
+    const seconds = start === undefined ? 0 : (performance.now() - start) / 1000;
+    const op = document ? getOperationAST(document, operationName ?? undefined) : null;
+    const name = op?.name?.value ?? operationName ?? null;
+    const type = op?.operation ?? 'unknown';
+    opts.observe({ name, type, outcome, seconds });
+    if (opts.level === 'silent') return;
+    opts.logger[opts.level](
+      {
+        requestId: idOf(ctx),
+        operation: name ?? 'anonymous',
+        type,
+        outcome,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        actor: (viewer ?? ctx.viewer)?.actor ?? null,
+        transport: ctx.request ? 'http' : 'websocket',
+      },
+      'graphql operation',
+    );
+  }
+
+  return {
+    onRequest({ request }) {
+      ids.set(request, requestIdFrom(request.headers.get(REQUEST_ID_HEADER)));
+    },
+    onResponse({ request, response }) {
+      const id = ids.get(request);
+      if (id) response.headers.set(REQUEST_ID_HEADER, id);
+    },
+    onParse({ context }) {
+      const ctx = context as OperationContext;
+      const key = keyOf(ctx);
+      if (key) started.set(key, performance.now());
+      return ({ result }) => {
+        if (result instanceof Error) finish(ctx, null, null, 'invalid');
+      };
+    },
+    onValidate({ context, params }) {
+      return ({ valid }) => {
+        if (!valid) finish(context as OperationContext, params.documentAST, (context as { params?: { operationName?: string } }).params?.operationName, 'invalid');
+      };
+    },
+    onExecute({ args }) {
+      return {
+        onExecuteDone({ result }) {
+          const outcome = 'errors' in result && result.errors?.length ? 'error' : 'ok';
+          finish(args.contextValue as OperationContext, args.document, args.operationName, outcome, (args.contextValue as OperationContext).viewer);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      return {
+        onSubscribeResult({ result }) {
+          const failed = !(Symbol.asyncIterator in result) && Boolean(result.errors?.length);
+          finish(args.contextValue as OperationContext, args.document, args.operationName, failed ? 'error' : 'ok', (args.contextValue as OperationContext).viewer);
+        },
+        onSubscribeError() {
+          finish(args.contextValue as OperationContext, args.document, args.operationName, 'error', (args.contextValue as OperationContext).viewer);
+        },
+      };
+    },
+  };
+}
