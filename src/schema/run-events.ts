@@ -29,20 +29,26 @@ const JobStatusEventRef = builder.objectRef<JobStatusEvent>('JobStatusEvent').im
   fields: (t) => ({
     job: t.field({ type: JobRef, resolve: (e, _a, ctx) => jobOf(e, ctx) }),
     taskKey: t.exposeString('taskKey'),
-    status: t.field({ type: JobStatusEnum, resolve: (e) => e.status }),
-    previousStatus: t.field({ type: JobStatusEnum, nullable: true, description: 'Null in the initial snapshot.', resolve: (e) => e.previousStatus }),
-    sequence: t.exposeInt('sequence'),
-    at: t.expose('at', { type: 'DateTime' }),
+    status: t.field({ type: JobStatusEnum, description: 'The job\'s new status (same as `jobStatus`).', resolve: (e) => e.status }),
+    previousStatus: t.field({ type: JobStatusEnum, nullable: true, description: 'Null in the initial snapshot (same as `previousJobStatus`).', resolve: (e) => e.previousStatus }),
+    // Named apart from RunStatusEvent's fields, so one runEvents selection needs no aliases
+    // (`status` on both union members has conflicting types and fails validation).
+    jobStatus: t.field({ type: JobStatusEnum, description: 'The job\'s new status.', resolve: (e) => e.status }),
+    previousJobStatus: t.field({ type: JobStatusEnum, nullable: true, description: 'Null in the initial snapshot.', resolve: (e) => e.previousStatus }),
+    sequence: t.exposeInt('sequence', { description: 'Per-run, monotonic, shared with the run\'s status events.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the change happened.' }),
   }),
 });
 
 const RunStatusEventRef = builder.objectRef<RunStatusEvent>('RunStatusEvent').implement({
   fields: (t) => ({
     run: t.field({ type: RunRef, resolve: (e, _a, ctx) => runOf(e, ctx) }),
-    status: t.field({ type: RunStatusEnum, resolve: (e) => e.status }),
-    previousStatus: t.field({ type: RunStatusEnum, nullable: true, description: 'Null in the initial snapshot.', resolve: (e) => e.previousStatus }),
-    sequence: t.exposeInt('sequence'),
-    at: t.expose('at', { type: 'DateTime' }),
+    status: t.field({ type: RunStatusEnum, description: 'The run\'s new status (same as `runStatus`).', resolve: (e) => e.status }),
+    previousStatus: t.field({ type: RunStatusEnum, nullable: true, description: 'Null in the initial snapshot (same as `previousRunStatus`).', resolve: (e) => e.previousStatus }),
+    runStatus: t.field({ type: RunStatusEnum, description: 'The run\'s new status.', resolve: (e) => e.status }),
+    previousRunStatus: t.field({ type: RunStatusEnum, nullable: true, description: 'Null in the initial snapshot.', resolve: (e) => e.previousStatus }),
+    sequence: t.exposeInt('sequence', { description: 'Per-run, monotonic, shared with the run\'s job status events.' }),
+    at: t.expose('at', { type: 'DateTime', description: 'When the change happened.' }),
   }),
 });
 

@@ -214,7 +214,7 @@ describe('subscriptions over graphql-ws (one instance)', () => {
     expect(seqs).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(new Set(all.map((e) => e.__typename))).toEqual(new Set(['JobStatusEvent', 'RunStatusEvent']));
     const last = all.at(-1)!;
-    expect(last).toMatchObject({ __typename: 'RunStatusEvent', runStatus: 'PARTIAL', runPreviousStatus: 'RUNNING' });
+    expect(last).toMatchObject({ __typename: 'RunStatusEvent', runStatus: 'PARTIAL', previousRunStatus: 'RUNNING' });
     const fromEvents = all.flatMap((e) => (e.__typename === 'JobStatusEvent' ? [e] : []));
     expectJobHistories(fromEvents, jobGlobalIds, ['SUCCESS', 'FAILED', 'SKIPPED']);
     // The run's own sequence agrees with the last event.

@@ -47,8 +47,8 @@ export const RunEvents = graphql(`
         run {
           id
         }
-        runStatus: status
-        runPreviousStatus: previousStatus
+        runStatus
+        previousRunStatus
         sequence
       }
       ... on JobLogEvent {
