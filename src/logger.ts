@@ -19,7 +19,9 @@ export interface LoggerOptions {
 export function createLogger(opts: LoggerOptions): Logger {
   const { redactor } = opts;
   const pretty = (opts.format ?? (process.stdout.isTTY ? 'pretty' : 'json')) === 'pretty';
-  const destination = opts.destination ?? (pretty ? pinoPretty({ colorize: process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true }) : undefined);
+  const destination = pretty
+    ? pinoPretty({ colorize: !opts.destination && process.stdout.isTTY === true, translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true, destination: opts.destination ?? 1 })
+    : opts.destination;
   return pino(
     {
       level: opts.level,
