@@ -75,7 +75,10 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS: int(30_000, 100, 600_000),
   LLM_COST_PER_1K: costRates,
   REDIS_URL: z.string().optional(),
-  REDIS_CHANNEL_PREFIX: z.string().max(100).optional().default('cyberbrain:'),
+  REDIS_CHANNEL_PREFIX: z.string().max(100).optional(),
+  DEPLOYMENT_ID: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
+  RECONCILE_INTERVAL_SECONDS: int(60, 0, 86_400),
+  ALLOWLIST_IDENTITY: z.enum(['id', 'name']).optional().default('id'),
   CYBER_BRAIN_LOGS: z.string().optional(),
   CYBER_BRAIN_UPLOADS: z.string().optional(),
   UPLOADS_DIR: z.string().optional(),
@@ -105,12 +108,17 @@ export interface Config {
   limits: { depth: number; cost: number; aliases: number; bodyBytes: number; subscriptionsPerConnection: number };
   directives: { defaultName: string; maxTextLength: number };
   docker: { host: string | undefined };
-  executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number };
+  executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number; reconcileIntervalSeconds: number };
   logTriage: { maxLines: number; windowHours: number };
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
   llm: { baseUrl: string | undefined; model: string; apiKey: string | undefined; timeoutMs: number; costPer1k: Record<string, number> };
   redisUrl: string | undefined;
-  redisChannelPrefix: string;
+  /** Explicit REDIS_CHANNEL_PREFIX; undefined: `cyberbrain:<deploymentId>:` (decided in app.ts). */
+  redisChannelPrefix: string | undefined;
+  /** Explicit DEPLOYMENT_ID; undefined: the id stored in the database (created once). */
+  deploymentId: string | undefined;
+  /** How allowlist entries match containers: by pinned container id (default) or by name only. */
+  allowlistIdentity: 'id' | 'name';
   logsDir: string;
   uploadsDir: string;
   reportMaxBytes: number;
@@ -163,6 +171,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
       outputCapBytes: e.WORKER_OUTPUT_CAP_BYTES,
+      reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     },
     logTriage: { maxLines: e.LOG_TRIAGE_MAX_LINES, windowHours: e.LOG_TRIAGE_WINDOW_HOURS },
     gpu: { workerImage: e.GPU_WORKER_IMAGE, deviceRequest: e.GPU_DEVICE_REQUEST, hotspotThresholdPct: e.GPU_HOTSPOT_THRESHOLD },
@@ -175,6 +184,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     redisUrl: e.REDIS_URL || undefined,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
+    deploymentId: e.DEPLOYMENT_ID,
+    allowlistIdentity: e.ALLOWLIST_IDENTITY,
     logsDir,
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,

@@ -15,6 +15,14 @@ export const upsertAllowlistEntryInput = z.strictObject({
   enabled: z.boolean().default(true),
   description: z.string().max(2000).optional(),
   tags: z.array(z.string().trim().min(1).max(64)).max(20).optional(),
+  /** Re-approval after a rename or recreate: null forgets the pin, an id (or a 12+ digit prefix) pins that container. */
+  pinnedContainerId: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-f0-9]{12,64}$/, 'not a Docker container id (12 to 64 hex digits)')
+    .nullable()
+    .optional(),
 });
 
 export const upsertWorkerImageInput = z.strictObject({

@@ -1,18 +1,18 @@
 // Spawns a worker container through the hardened path: only allowlisted images, a HostConfig the
 // executor builds itself (no privileges, no network unless the image entry allows it, limits,
 // read-only root), labels for reconciliation, wait registered before start, demultiplexed and
-// capped output, a deadline that kills, and removal afterwards whatever happened.
+// capped output, a deadline that kills, and removal afterwards — after the result is recorded, so a
+// crash in between loses nothing (reconcile finishes the job from the record or the container).
 import type { IncomingMessage } from 'node:http';
 import type { Container, ContainerCreateOptions, HostConfig } from 'dockerode';
 import type { Db } from '../db.js';
 import { audit, enabledWorkerImage, type AuditContext } from '../services/allowlist.js';
-import { CappedSink } from './demux.js';
+import { CappedSink, demuxBuffer } from './demux.js';
 import { isNotFound, withDeadline, type DockerClient } from './docker.js';
 import { NotAllowedError } from './gateway.js';
+import type { Reaper } from './reaper.js';
 
-export const LABEL_RUN = 'cyberbrain.run';
-export const LABEL_JOB = 'cyberbrain.job';
-export const LABEL_MANAGED = 'cyberbrain.managed';
+export { LABEL_DEPLOYMENT, LABEL_JOB, LABEL_MANAGED, LABEL_RUN } from './reaper.js';
 
 const DEFAULT_MEMORY = 256 * 1024 * 1024;
 const DEFAULT_NANO_CPUS = 1_000_000_000;
@@ -42,12 +42,31 @@ export interface WorkerResult {
 
 export class ImageMissingError extends Error {}
 
+/** The worker container disappeared under the job: someone else removed it. */
+export class WorkerGoneError extends Error {}
+
 export interface WorkerDeps {
   docker: DockerClient;
   db: Db;
   ctx: AuditContext & { runId: number; jobId: number };
   gpuDeviceRequest: boolean;
+  reaper: Reaper;
+  /** Stores the result of a worker that exited by itself; runs before its container is removed. */
+  record(result: WorkerResult): Promise<void>;
 }
+
+/** True when the container is gone or being removed (by someone else: we remove only after recording). */
+async function removedUnderUs(container: Container): Promise<boolean> {
+  try {
+    const info = await withDeadline(5000, 'inspect', (abortSignal) => container.inspect({ abortSignal }));
+    return info.State?.Status === 'removing' || info.State?.Dead === true;
+  } catch (err) {
+    return isNotFound(err);
+  }
+}
+
+const goneMessage = (exitCode: number | null) =>
+  `worker container was removed outside this job${exitCode !== null ? ` (it exited with code ${exitCode})` : ''}`;
 
 /** The HostConfig every worker gets; nothing from the task definition can loosen it. */
 export function hardenedHostConfig(entry: { memoryBytes: bigint | null; nanoCpus: bigint | null; pidsLimit: number | null; gpuAllowed: boolean }, gpu: boolean): HostConfig {
@@ -128,7 +147,7 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
     Tty: false,
     AttachStdout: true,
     AttachStderr: true,
-    Labels: { [LABEL_RUN]: String(ctx.runId), [LABEL_JOB]: String(ctx.jobId), [LABEL_MANAGED]: 'true' },
+    Labels: deps.reaper.labelsFor(ctx.runId, ctx.jobId),
     HostConfig: hardenedHostConfig(entry, Boolean(spec.gpu && deps.gpuDeviceRequest)),
   };
   const started = Date.now();
@@ -137,6 +156,8 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
   const stderr = new CappedSink(spec.outputCapBytes);
   let timedOut = false;
   let cancelled = false;
+  // Exited by itself but its result could not be recorded: the container is the only record left.
+  let keep = false;
   try {
     // Attach and register the wait before start, so a fast container loses neither output nor exit.
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -154,9 +175,16 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
       if (spec.signal?.aborted) onAbort();
       spec.signal?.addEventListener('abort', onAbort, { once: true });
     });
-    const outcome = await Promise.race([waited, stop]);
-    clearTimeout(timer);
-    if (onAbort) spec.signal?.removeEventListener('abort', onAbort);
+    let outcome: Awaited<typeof waited> | 'timeout' | 'cancel';
+    try {
+      outcome = await Promise.race([waited, stop]);
+    } catch (err) {
+      if (await removedUnderUs(container)) throw new WorkerGoneError(goneMessage(null));
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) spec.signal?.removeEventListener('abort', onAbort);
+    }
 
     let exitCode: number | null = null;
     if (outcome === 'timeout' || outcome === 'cancel') {
@@ -165,10 +193,12 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
       await withDeadline(10_000, 'kill', () => container.kill()).catch(() => undefined);
     } else {
       exitCode = outcome.StatusCode;
+      // A force-removal kills the worker (137) and then deletes it: say who ended the job.
+      if (exitCode !== 0 && (await removedUnderUs(container))) throw new WorkerGoneError(goneMessage(exitCode));
     }
     // Bounded: a killed container's stream normally ends at once.
     await Promise.race([streamEnded, new Promise((r) => setTimeout(r, 2000))]);
-    return {
+    const result: WorkerResult = {
       containerId: container.id,
       exitCode,
       stdout: stdout.text(),
@@ -178,7 +208,38 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
       cancelled,
       durationMs: Date.now() - started,
     };
+    if (exitCode !== null) {
+      keep = true;
+      await deps.record(result);
+      keep = false;
+    }
+    return result;
   } finally {
-    await withDeadline(15_000, 'remove', () => container.remove({ force: true, v: true })).catch(() => undefined);
+    const reason = timedOut ? 'worker timed out' : cancelled ? 'job stopped' : 'worker finished';
+    if (!keep) await deps.reaper.remove({ Id: container.id, Labels: options.Labels }, reason, ctx).catch(() => undefined);
   }
+}
+
+/**
+ * The result of a worker that exited while no process was watching it (the orchestrator crashed):
+ * exit code from inspect, output from its logs, demultiplexed and capped like a live run.
+ */
+export async function resultFromContainer(docker: DockerClient, id: string, outputCapBytes: number): Promise<WorkerResult | null> {
+  const info = await withDeadline(15_000, 'inspect', (abortSignal) => docker.getContainer(id).inspect({ abortSignal }));
+  if (info.State?.Status !== 'exited') return null;
+  const raw = (await withDeadline(60_000, 'logs', (abortSignal) => docker.getContainer(id).logs({ follow: false, stdout: true, stderr: true, abortSignal }))) as unknown as Buffer;
+  const { stdout, stderr } = demuxBuffer(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+  const cap = (b: Buffer) => b.subarray(0, outputCapBytes).toString('utf8');
+  const startedAt = Date.parse(info.State.StartedAt);
+  const finishedAt = Date.parse(info.State.FinishedAt);
+  return {
+    containerId: id,
+    exitCode: info.State.ExitCode,
+    stdout: cap(stdout),
+    stderr: cap(stderr),
+    truncated: stdout.length > outputCapBytes || stderr.length > outputCapBytes,
+    timedOut: false,
+    cancelled: false,
+    durationMs: Number.isFinite(finishedAt - startedAt) ? Math.max(0, finishedAt - startedAt) : 0,
+  };
 }

@@ -10,6 +10,10 @@ export const AllowlistEntryRef = builder.prismaNode('ContainerAllowlistEntry', {
     description: t.exposeString('description'),
     enabled: t.exposeBoolean('enabled'),
     tags: t.exposeStringList('tags'),
+    pinnedContainerId: t.exposeString('pinnedContainerId', {
+      nullable: true,
+      description: 'The container this entry is pinned to (first match). A renamed or recreated container under this name is refused until re-approved.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -25,6 +29,9 @@ const UpsertAllowlistEntryInput = builder.inputType('UpsertAllowlistEntryInput',
     enabled: t.boolean(),
     description: t.string(),
     tags: t.stringList(),
+    pinnedContainerId: t.string({
+      description: 'Re-approval: null forgets the pinned container (the next match pins again); a container id pins that one; omitted keeps the pin.',
+    }),
   }),
 });
 const RemoveAllowlistEntryInput = builder.inputType('RemoveAllowlistEntryInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
@@ -37,7 +44,9 @@ builder.mutationFields((t) => ({
     type: UpsertAllowlistEntryPayload,
     authScopes: { admin: true },
     args: { input: t.arg({ type: UpsertAllowlistEntryInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => toPayload(await upsertAllowlistEntry(ctx.db, withoutNulls(input))),
+    // An explicit null pin is meaningful (forget it); other nulls mean "not given".
+    resolve: async (_root, { input }, ctx) =>
+      toPayload(await upsertAllowlistEntry(ctx.db, { ...withoutNulls(input), ...(input.pinnedContainerId === null ? { pinnedContainerId: null } : {}) })),
   }),
   removeAllowlistEntry: t.field({
     type: RemoveAllowlistEntryPayload,

@@ -17,6 +17,7 @@ export async function upsertAllowlistEntry(db: Db, raw: unknown): Promise<Result
   const input = parseContract(upsertAllowlistEntryInput, raw);
   if (!input.ok) return input;
   const { containerName, ...rest } = input.value;
+  // pinnedContainerId: omitted keeps the pin, null forgets it (the next match pins again), an id pins that container.
   return ok(await db.containerAllowlistEntry.upsert({ where: { containerName }, create: { containerName, ...rest }, update: rest }));
 }
 
@@ -63,18 +64,68 @@ export interface AuditContext {
 }
 
 /** Records a decision. Denials are always recorded; so are allowed operations, for the trail. */
-export function audit(db: Db, ctx: AuditContext, action: string, target: string, allowed: boolean, reason?: string) {
-  return db.auditEvent.create({
+export async function audit(db: Db, ctx: AuditContext, action: string, target: string, allowed: boolean, reason?: string): Promise<void> {
+  if (!allowed) return auditDenied(db, ctx, action, [target], reason ?? 'denied');
+  await db.auditEvent.create({
     data: { actor: ctx.actor, action, target, allowed, reason: reason ?? null, runId: ctx.runId ?? null, jobId: ctx.jobId ?? null },
   });
+}
+
+/** Individual denial rows kept per job; further denials of the job are counted in one row per action and reason. */
+export const DENIAL_ROWS_PER_JOB = 50;
+export const AGGREGATE_TARGET = '*';
+
+/**
+ * Denials, bounded per job: a repeat (same job, action, target, reason) only counts up, the first
+ * DENIAL_ROWS_PER_JOB distinct ones get a row each, the rest add to one `*` row per action and
+ * reason. A task config naming thousands of containers writes a few dozen rows, not thousands.
+ */
+export async function auditDenied(db: Db, ctx: AuditContext, action: string, targets: readonly string[], reason: string): Promise<void> {
+  const base = { actor: ctx.actor, action, allowed: false, reason, runId: ctx.runId ?? null, jobId: ctx.jobId ?? null };
+  const unique = [...new Set(targets)];
+  if (!unique.length) return;
+  if (ctx.jobId == null) {
+    await db.auditEvent.createMany({ data: unique.map((target) => ({ ...base, target })) });
+    return;
+  }
+  const where = { jobId: ctx.jobId, allowed: false, action, reason };
+  const seen = await db.auditEvent.findMany({ where: { ...where, target: { in: unique } }, select: { id: true, target: true } });
+  if (seen.length) await db.auditEvent.updateMany({ where: { id: { in: seen.map((r) => r.id) } }, data: { count: { increment: 1 } } });
+  const seenTargets = new Set(seen.map((r) => r.target));
+  const fresh = unique.filter((t) => !seenTargets.has(t));
+  if (!fresh.length) return;
+  const used = await db.auditEvent.count({ where: { jobId: ctx.jobId, allowed: false, target: { not: AGGREGATE_TARGET } } });
+  const room = Math.max(0, DENIAL_ROWS_PER_JOB - used);
+  if (room) await db.auditEvent.createMany({ data: fresh.slice(0, room).map((target) => ({ ...base, target })) });
+  const overflow = fresh.length - Math.min(room, fresh.length);
+  if (!overflow) return;
+  const aggregate = await db.auditEvent.findFirst({ where: { ...where, target: AGGREGATE_TARGET }, select: { id: true } });
+  if (aggregate) await db.auditEvent.update({ where: { id: aggregate.id }, data: { count: { increment: overflow } } });
+  else await db.auditEvent.create({ data: { ...base, target: AGGREGATE_TARGET, count: overflow } });
 }
 
 /** Docker reports names with a leading slash; the allowlist stores them without. */
 export const normaliseContainerName = (name: string) => name.replace(/^\//, '');
 
 export async function enabledContainerNames(db: Db): Promise<Set<string>> {
-  const rows = await db.containerAllowlistEntry.findMany({ where: { enabled: true }, select: { containerName: true } });
-  return new Set(rows.map((r) => r.containerName));
+  return new Set((await enabledContainers(db)).keys());
+}
+
+export interface EnabledContainer {
+  id: number;
+  /** The container id this entry is pinned to; null until its first match (or after re-approval). */
+  pinnedContainerId: string | null;
+}
+
+/** Enabled entries by container name. */
+export async function enabledContainers(db: Db): Promise<Map<string, EnabledContainer>> {
+  const rows = await db.containerAllowlistEntry.findMany({ where: { enabled: true }, select: { id: true, containerName: true, pinnedContainerId: true } });
+  return new Map(rows.map((r) => [r.containerName, { id: r.id, pinnedContainerId: r.pinnedContainerId }]));
+}
+
+/** Pins an entry to the container it matched first; a no-op when another match pinned it meanwhile. */
+export async function pinContainer(db: Db, entryId: number, containerId: string): Promise<void> {
+  await db.containerAllowlistEntry.updateMany({ where: { id: entryId, pinnedContainerId: null }, data: { pinnedContainerId: containerId } });
 }
 
 export const enabledWorkerImage = (db: Db, image: string) => db.workerImageAllowlistEntry.findFirst({ where: { image, enabled: true } });

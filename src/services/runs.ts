@@ -1,7 +1,7 @@
 // Runs and jobs: launch, cancel and every status change. Each change runs in one transaction that
 // locks the run row, checks the state machine, and takes the next per-run event sequence number;
 // events are published only after the commit.
-import type { Job, JobStatus, Prisma, Run, RunStatus } from '@prisma/client';
+import { Prisma, type Job, type JobStatus, type Run, type RunStatus } from '@prisma/client';
 import { launchRunInput, runIdInput } from '../contracts/runs.js';
 import type { JobLogEvent, JobStatusEvent, RunStatusEvent } from '../events/topics.js';
 import type { Actor, ServiceDeps } from './deps.js';
@@ -196,6 +196,8 @@ export function createRunService(deps: ServiceDeps) {
       const jobEv = await setJobStatus(tx, job, outcome.status, {
         endedAt: new Date(),
         exitCode: outcome.exitCode ?? null,
+        // The worker's interim record (kept for crash recovery) is no longer needed.
+        workerResult: Prisma.DbNull,
         ...(outcome.result != null ? { result: outcome.result } : {}),
         error: outcome.error != null ? redactor.text(outcome.error) : null,
       });

@@ -14,6 +14,15 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n      query RunCount {\n        runs {\n          totalCount\n        }\n      }\n    ": typeof types.RunCountDocument,
+    "\n  mutation PinEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        pinnedContainerId\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.PinEntryDocument,
+    "\n  query AllowlistPins {\n    allowlist {\n      containerName\n      pinnedContainerId\n    }\n  }\n": typeof types.AllowlistPinsDocument,
+    "\n  query AuditTrail($allowed: Boolean, $target: String) {\n    auditEvents(allowed: $allowed, target: $target, first: 100) {\n      edges {\n        node {\n          action\n          target\n          allowed\n          reason\n          runId\n          jobId\n          count\n        }\n      }\n    }\n  }\n": typeof types.AuditTrailDocument,
+    "\n  query JobResults($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      jobs {\n        id\n        taskKey\n        status\n        exitCode\n        error\n        result\n      }\n    }\n  }\n": typeof types.JobResultsDocument,
+    "\n  mutation NewDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        id\n        text\n        taskConfig\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.NewDirectiveDocument,
+    "\n  subscription RunStatusStream($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      status\n      previousStatus\n    }\n  }\n": typeof types.RunStatusStreamDocument,
+    "\n  query SecurityNodeById($id: ID!) {\n    node(id: $id) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on AuditEvent {\n        target\n      }\n    }\n  }\n": typeof types.SecurityNodeByIdDocument,
+    "\n  query SecurityNodesByIds($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on Run {\n        status\n      }\n    }\n  }\n": typeof types.SecurityNodesByIdsDocument,
     "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n": typeof types.UserErrorFieldsFragmentDoc,
     "\n  fragment DirectiveFields on Directive {\n    id\n    name\n    type\n    title\n    description\n    text\n    taskConfig\n    version\n    isLatest\n    active\n    approvalRequired\n    builtin\n  }\n": typeof types.DirectiveFieldsFragmentDoc,
     "\n  query ListDirectives($type: DirectiveType, $active: Boolean, $allVersions: Boolean, $first: Int, $after: String) {\n    directives(type: $type, active: $active, allVersions: $allVersions, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...DirectiveFields\n        }\n      }\n    }\n  }\n": typeof types.ListDirectivesDocument,
@@ -46,9 +55,18 @@ type Documents = {
     "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      role\n      prefix\n      revokedAt\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  subscription JobStatusChanged($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      job {\n        id\n      }\n      taskKey\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": typeof types.JobStatusChangedDocument,
     "\n  subscription RunStatusChanged($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      run {\n        id\n      }\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": typeof types.RunStatusChangedDocument,
-    "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n": typeof types.RunEventsDocument,
+    "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus\n        previousRunStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n": typeof types.RunEventsDocument,
 };
 const documents: Documents = {
+    "\n      query RunCount {\n        runs {\n          totalCount\n        }\n      }\n    ": types.RunCountDocument,
+    "\n  mutation PinEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        pinnedContainerId\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.PinEntryDocument,
+    "\n  query AllowlistPins {\n    allowlist {\n      containerName\n      pinnedContainerId\n    }\n  }\n": types.AllowlistPinsDocument,
+    "\n  query AuditTrail($allowed: Boolean, $target: String) {\n    auditEvents(allowed: $allowed, target: $target, first: 100) {\n      edges {\n        node {\n          action\n          target\n          allowed\n          reason\n          runId\n          jobId\n          count\n        }\n      }\n    }\n  }\n": types.AuditTrailDocument,
+    "\n  query JobResults($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      jobs {\n        id\n        taskKey\n        status\n        exitCode\n        error\n        result\n      }\n    }\n  }\n": types.JobResultsDocument,
+    "\n  mutation NewDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        id\n        text\n        taskConfig\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.NewDirectiveDocument,
+    "\n  subscription RunStatusStream($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      status\n      previousStatus\n    }\n  }\n": types.RunStatusStreamDocument,
+    "\n  query SecurityNodeById($id: ID!) {\n    node(id: $id) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on AuditEvent {\n        target\n      }\n    }\n  }\n": types.SecurityNodeByIdDocument,
+    "\n  query SecurityNodesByIds($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on Run {\n        status\n      }\n    }\n  }\n": types.SecurityNodesByIdsDocument,
     "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n": types.UserErrorFieldsFragmentDoc,
     "\n  fragment DirectiveFields on Directive {\n    id\n    name\n    type\n    title\n    description\n    text\n    taskConfig\n    version\n    isLatest\n    active\n    approvalRequired\n    builtin\n  }\n": types.DirectiveFieldsFragmentDoc,
     "\n  query ListDirectives($type: DirectiveType, $active: Boolean, $allVersions: Boolean, $first: Int, $after: String) {\n    directives(type: $type, active: $active, allVersions: $allVersions, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...DirectiveFields\n        }\n      }\n    }\n  }\n": types.ListDirectivesDocument,
@@ -81,7 +99,7 @@ const documents: Documents = {
     "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      role\n      prefix\n      revokedAt\n    }\n  }\n": types.ApiTokensDocument,
     "\n  subscription JobStatusChanged($runId: ID!) {\n    jobStatusChanged(runId: $runId) {\n      job {\n        id\n      }\n      taskKey\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": types.JobStatusChangedDocument,
     "\n  subscription RunStatusChanged($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      run {\n        id\n      }\n      status\n      previousStatus\n      sequence\n      at\n    }\n  }\n": types.RunStatusChangedDocument,
-    "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n": types.RunEventsDocument,
+    "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus\n        previousRunStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n": types.RunEventsDocument,
 };
 
 /**
@@ -98,6 +116,42 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n      query RunCount {\n        runs {\n          totalCount\n        }\n      }\n    "): (typeof documents)["\n      query RunCount {\n        runs {\n          totalCount\n        }\n      }\n    "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PinEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        pinnedContainerId\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation PinEntry($input: UpsertAllowlistEntryInput!) {\n    upsertAllowlistEntry(input: $input) {\n      entry {\n        id\n        containerName\n        pinnedContainerId\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AllowlistPins {\n    allowlist {\n      containerName\n      pinnedContainerId\n    }\n  }\n"): (typeof documents)["\n  query AllowlistPins {\n    allowlist {\n      containerName\n      pinnedContainerId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AuditTrail($allowed: Boolean, $target: String) {\n    auditEvents(allowed: $allowed, target: $target, first: 100) {\n      edges {\n        node {\n          action\n          target\n          allowed\n          reason\n          runId\n          jobId\n          count\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AuditTrail($allowed: Boolean, $target: String) {\n    auditEvents(allowed: $allowed, target: $target, first: 100) {\n      edges {\n        node {\n          action\n          target\n          allowed\n          reason\n          runId\n          jobId\n          count\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query JobResults($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      jobs {\n        id\n        taskKey\n        status\n        exitCode\n        error\n        result\n      }\n    }\n  }\n"): (typeof documents)["\n  query JobResults($id: ID!) {\n    run(id: $id) {\n      id\n      status\n      jobs {\n        id\n        taskKey\n        status\n        exitCode\n        error\n        result\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation NewDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        id\n        text\n        taskConfig\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation NewDirective($input: CreateDirectiveInput!) {\n    createDirective(input: $input) {\n      directive {\n        id\n        text\n        taskConfig\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RunStatusStream($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      status\n      previousStatus\n    }\n  }\n"): (typeof documents)["\n  subscription RunStatusStream($runId: ID) {\n    runStatusChanged(runId: $runId) {\n      status\n      previousStatus\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SecurityNodeById($id: ID!) {\n    node(id: $id) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on AuditEvent {\n        target\n      }\n    }\n  }\n"): (typeof documents)["\n  query SecurityNodeById($id: ID!) {\n    node(id: $id) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on AuditEvent {\n        target\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SecurityNodesByIds($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on Run {\n        status\n      }\n    }\n  }\n"): (typeof documents)["\n  query SecurityNodesByIds($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on Run {\n        status\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -229,7 +283,7 @@ export function graphql(source: "\n  subscription RunStatusChanged($runId: ID) {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus: status\n        runPreviousStatus: previousStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus\n        previousRunStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription RunEvents($runId: ID!) {\n    runEvents(runId: $runId) {\n      __typename\n      ... on JobStatusEvent {\n        job {\n          id\n        }\n        taskKey\n        status\n        previousStatus\n        sequence\n      }\n      ... on RunStatusEvent {\n        run {\n          id\n        }\n        runStatus\n        previousRunStatus\n        sequence\n      }\n      ... on JobLogEvent {\n        job {\n          id\n        }\n        line\n        afterSequence\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

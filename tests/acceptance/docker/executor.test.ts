@@ -260,7 +260,8 @@ describe('restarts and outages', () => {
     const db = t.app.database.prisma;
     const run = await db.run.create({ data: { status: 'RUNNING', startedAt: new Date(), directiveSnapshot: {}, tasks: ['service_map'], jobs: { create: [{ taskKey: 'service_map', status: 'RUNNING', startedAt: new Date() }] } }, include: { jobs: true } });
     const finished = await db.run.create({ data: { status: 'SUCCESS', directiveSnapshot: {}, tasks: [] } });
-    await startContainer(`${prefix}-orphan`, 'sleep 3600', { labels: { 'cyberbrain.managed': 'true', 'cyberbrain.run': String(finished.id), 'cyberbrain.job': '0' } });
+    // Only this deployment's workers are ever removed: the orphan carries its id.
+    await startContainer(`${prefix}-orphan`, 'sleep 3600', { labels: { 'cyberbrain.managed': 'true', 'cyberbrain.deployment': t.app.deploymentId, 'cyberbrain.run': String(finished.id), 'cyberbrain.job': '0' } });
     const result = await t.app.reconcile();
     expect(result).toMatchObject({ failedJobs: 1 });
     expect(result!.removedContainers).toBeGreaterThanOrEqual(1);
