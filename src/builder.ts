@@ -9,6 +9,9 @@ import { hasRole, type Context } from './context.js';
 import type PrismaTypes from './generated/pothos-types.js';
 import { getDatamodel } from './generated/pothos-types.js';
 
+/** Largest connection page (`first`/`last`); the README promises it. */
+export const MAX_PAGE_SIZE = 100;
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   PrismaTypes: PrismaTypes;
@@ -37,7 +40,8 @@ export const builder = new SchemaBuilder<{
     client: (ctx) => ctx.db,
     dmmf: getDatamodel(),
     filterConnectionTotalCount: true,
-    maxConnectionSize: 100,
+    // Larger pages are refused before this clamp could apply: see schema/page-size.ts.
+    maxConnectionSize: MAX_PAGE_SIZE,
     defaultConnectionSize: 20,
   },
 });

@@ -32,6 +32,31 @@ const costRates = z
     }
   });
 
+/** CORS_ORIGINS: comma-separated origins (scheme://host[:port]) or "*"; unset = same origin only. */
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const items = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (items.includes('*')) return ['*'];
+    const origins: string[] = [];
+    for (const item of items) {
+      let origin: string | null = null;
+      try {
+        const u = new URL(item);
+        if (/^https?:$/.test(u.protocol) && u.origin === item.replace(/\/$/, '')) origin = u.origin;
+      } catch {
+        // reported below
+      }
+      if (!origin) {
+        ctx.addIssue({ code: 'custom', message: `expected origins like https://ops.example.com or http://localhost:5173, or *, got "${item}"` });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return origins;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional().default('development'),
   PORT: int(9595, 0, 65535),
@@ -75,10 +100,9 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS: int(30_000, 100, 600_000),
   LLM_COST_PER_1K: costRates,
   REDIS_URL: z.string().optional(),
-  REDIS_CHANNEL_PREFIX: z.string().max(100).optional(),
-  DEPLOYMENT_ID: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
-  RECONCILE_INTERVAL_SECONDS: int(60, 0, 86_400),
-  ALLOWLIST_IDENTITY: z.enum(['id', 'name']).optional().default('id'),
+  REDIS_CHANNEL_PREFIX: z.string().max(100).optional().default('cyberbrain:'),
+  CORS_ORIGINS: corsOrigins,
+  PERSISTED_OPERATIONS_FILE: z.string().optional(),
   CYBER_BRAIN_LOGS: z.string().optional(),
   CYBER_BRAIN_UPLOADS: z.string().optional(),
   UPLOADS_DIR: z.string().optional(),
@@ -108,17 +132,16 @@ export interface Config {
   limits: { depth: number; cost: number; aliases: number; bodyBytes: number; subscriptionsPerConnection: number };
   directives: { defaultName: string; maxTextLength: number };
   docker: { host: string | undefined };
-  executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number; reconcileIntervalSeconds: number };
+  executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number };
   logTriage: { maxLines: number; windowHours: number };
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
   llm: { baseUrl: string | undefined; model: string; apiKey: string | undefined; timeoutMs: number; costPer1k: Record<string, number> };
   redisUrl: string | undefined;
-  /** Explicit REDIS_CHANNEL_PREFIX; undefined: `cyberbrain:<deploymentId>:` (decided in app.ts). */
-  redisChannelPrefix: string | undefined;
-  /** Explicit DEPLOYMENT_ID; undefined: the id stored in the database (created once). */
-  deploymentId: string | undefined;
-  /** How allowlist entries match containers: by pinned container id (default) or by name only. */
-  allowlistIdentity: 'id' | 'name';
+  redisChannelPrefix: string;
+  /** Origins other than the server's own that browsers may call from; ['*'] = any. Default none. */
+  corsOrigins: string[];
+  /** JSON file of sha256 → document for persisted operations (APQ works without it). */
+  persistedOperationsFile: string | undefined;
   logsDir: string;
   uploadsDir: string;
   reportMaxBytes: number;
@@ -171,7 +194,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
       outputCapBytes: e.WORKER_OUTPUT_CAP_BYTES,
-      reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     },
     logTriage: { maxLines: e.LOG_TRIAGE_MAX_LINES, windowHours: e.LOG_TRIAGE_WINDOW_HOURS },
     gpu: { workerImage: e.GPU_WORKER_IMAGE, deviceRequest: e.GPU_DEVICE_REQUEST, hotspotThresholdPct: e.GPU_HOTSPOT_THRESHOLD },
@@ -184,8 +206,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     redisUrl: e.REDIS_URL || undefined,
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
-    deploymentId: e.DEPLOYMENT_ID,
-    allowlistIdentity: e.ALLOWLIST_IDENTITY,
+    corsOrigins: e.CORS_ORIGINS,
+    persistedOperationsFile: e.PERSISTED_OPERATIONS_FILE ? path.resolve(e.PERSISTED_OPERATIONS_FILE) : undefined,
     logsDir,
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,

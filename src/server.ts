@@ -3,7 +3,6 @@
 // Yoga's envelop (getEnveloped), so parsing/validation caches, auth and query limits apply there too.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionArgs } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -18,6 +17,11 @@ import { schema } from './schema/index.js';
 import type { AuthOutcome } from './services/auth.js';
 import type { Services } from './services/index.js';
 import { requestLog } from './server/request-log.js';
+import { graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './server/graphiql.js';
+import { graphqlSse } from './server/graphql-sse.js';
+import { queryLimits } from './server/limits.js';
+import { corsFor, crossSiteGuard, originPolicy, verifyWebSocketOrigin } from './server/origin.js';
+import { persistedOperations, readPersistedOperations } from './server/persisted.js';
 
 export interface ServerDeps {
   config: Config;
@@ -72,7 +76,10 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
-    graphiql: config.graphiql ? { subscriptionsProtocol: 'WS', title: 'Cyberbrain Orchestrator' } : false,
+    // Served from our own assets, asking for a token first when auth is on (src/server/graphiql.ts).
+    graphiql: config.graphiql ? graphiqlOptions('Cyberbrain Orchestrator', services.auth.enabled) : false,
+    renderGraphiQL: renderGraphiQLPage,
+    cors: corsFor(originPolicy(config.corsOrigins)),
     // Yoga's own log lines go to debug: maskError below already logs unexpected errors once.
     logging: {
       debug: (...a) => logger.debug(a.map(String).join(' ')),
@@ -84,18 +91,15 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
     plugins: [
       requestLog({ logger, level: config.requestLogLevel, observe: (op) => services.metrics.observeOperation(op) }),
       healthPlugin(deps),
+      graphiqlAssets('/graphql'),
+      crossSiteGuard(originPolicy(config.corsOrigins)),
+      ...persistedOperations(config.persistedOperationsFile ? readPersistedOperations(config.persistedOperationsFile) : undefined),
+      ...graphqlSse(deps.authenticate),
       ...(deps.plugins ?? []),
       subscriptionGauge(services.metrics.activeSubscriptions),
       subscriptionFanOut((error) => maskError(error, 'Unexpected error.')),
       ...(config.introspection ? [] : [noIntrospection]),
-      EnvelopArmorPlugin({
-        maxDepth: { n: config.limits.depth, ignoreIntrospection: true, flattenFragments: true },
-        costLimit: { maxCost: config.limits.cost, ignoreIntrospection: true },
-        maxAliases: { n: config.limits.aliases },
-        maxTokens: { n: 2000 },
-        maxDirectives: { n: 20 },
-        blockFieldSuggestion: { enabled: !config.introspection },
-      }),
+      queryLimits(config.limits, config.introspection),
     ],
     context: async ({ request, req, viewer }): Promise<Context> => {
       if (viewer) return { db: database.prisma, services, viewer };
@@ -133,7 +137,7 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
     }
     void yoga(req, res);
   });
-  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint });
+  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, verifyClient: verifyWebSocketOrigin(originPolicy(deps.config.corsOrigins)) });
   const limit = deps.config.limits.subscriptionsPerConnection;
 
   const wsCleanup = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(

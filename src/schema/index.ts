@@ -1,6 +1,7 @@
 // Assembles the schema: each import registers one domain's types and fields. Defines nothing itself.
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from '../builder.js';
+import { refuseOversizedPages } from './page-size.js';
 import './errors.js';
 import './directive.js';
 import './task.js';
@@ -14,4 +15,4 @@ import './run-events.js';
 import './audit.js';
 import './api-token.js';
 
-export const schema = lexicographicSortSchema(builder.toSchema());
+export const schema = refuseOversizedPages(lexicographicSortSchema(builder.toSchema()));

@@ -22,7 +22,14 @@ export function subscriptionCloser() {
           });
           open.add(end);
           const iterator = {
-            next: () => Promise.race([source.next(), ended]).then((r) => (r.done ? (open.delete(end), r) : r)),
+            next: () =>
+              Promise.race([source.next(), ended]).then(
+                (r) => (r.done ? (open.delete(end), r) : r),
+                (err: unknown) => {
+                  open.delete(end);
+                  throw err;
+                },
+              ),
             return: async () => {
               open.delete(end);
               return (await source.return?.()) ?? { done: true as const, value: undefined };
