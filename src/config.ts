@@ -1,5 +1,6 @@
 // Every environment variable the service reads, parsed once with zod. Nothing else reads process.env.
 // The README's configuration table mirrors this file.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -8,16 +9,26 @@ const bool = (fallback: boolean) =>
     .string()
     .optional()
     .transform((v, ctx) => {
-      if (v === undefined || v === '') return fallback;
+      if (v === undefined) return fallback;
       const s = v.trim().toLowerCase();
       if (['1', 'true', 'yes', 'on'].includes(s)) return true;
       if (['0', 'false', 'no', 'off'].includes(s)) return false;
-      ctx.addIssue({ code: 'custom', message: `expected true/false, got "${v}"` });
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${v}"` });
       return z.NEVER;
     });
 
+/** An integer in [min, max]; unset = fallback. (Empty values never get here: see EMPTY_MEANS_UNSET.) */
 const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return fallback;
+      const n = Number(v.trim());
+      if (/^-?\d+$/.test(v.trim()) && n >= min && n <= max) return n;
+      ctx.addIssue({ code: 'custom', message: `expected an integer from ${min} to ${max}, got "${v}"` });
+      return z.NEVER;
+    });
 
 const costRates = z
   .string()
@@ -57,10 +68,51 @@ const corsOrigins = z
     return origins;
   });
 
+/** A bind address: an IP literal (v4 checked octet by octet) or a host name. */
+const bindHost = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || isIP(v) !== 0 || (!/^[\d.]+$/.test(v) && /^(?=.{1,253}$)([a-z\d]([a-z\d-]{0,61}[a-z\d])?)(\.[a-z\d]([a-z\d-]{0,61}[a-z\d])?)*$/i.test(v)), {
+    message: 'expected an IP address or a host name, e.g. 127.0.0.1, 0.0.0.0, :: or localhost',
+  });
+
+/** Docker engine endpoint, in the forms the Docker CLI accepts for DOCKER_HOST. */
+const dockerHost = z
+  .string()
+  .optional()
+  .refine((v) => v === undefined || /^(unix:\/\/\/.|tcp:\/\/[^/]+|https?:\/\/[^/]+|ssh:\/\/[^/]+|npipe:\/\/.)/.test(v), {
+    message: 'expected unix:///path/to/docker.sock, tcp://host:port (TLS with DOCKER_TLS_VERIFY) or ssh://user@host',
+  });
+
+/** CORS_ORIGINS: comma-separated origins (scheme://host[:port]) or "*"; unset = same origin only. */
+const corsOrigins = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const items = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (items.includes('*')) return ['*'];
+    const origins: string[] = [];
+    for (const item of items) {
+      let origin: string | null = null;
+      try {
+        const u = new URL(item);
+        if (/^https?:$/.test(u.protocol) && u.origin === item.replace(/\/$/, '')) origin = u.origin;
+      } catch {
+        // reported below
+      }
+      if (!origin) {
+        ctx.addIssue({ code: 'custom', message: `expected origins like https://ops.example.com or http://localhost:5173, or *, got "${item}"` });
+        return z.NEVER;
+      }
+      origins.push(origin);
+    }
+    return origins;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional().default('development'),
   PORT: int(9595, 0, 65535),
-  HOST: z.string().optional(),
+  HOST: bindHost,
   ALLOW_INSECURE_BIND: bool(false),
   DATA_DIR: z.string().optional().default('./data'),
   DATABASE_URL: z.string().optional(),
@@ -84,7 +136,9 @@ const envSchema = z.object({
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(50, 1, 10_000),
   DEFAULT_DIRECTIVE: z.string().optional().default('D1'),
   MAX_DIRECTIVE_TEXT: int(20_000, 100, 1_000_000),
-  DOCKER_HOST: z.string().optional(),
+  DOCKER_HOST: dockerHost,
+  DOCKER_TLS_VERIFY: bool(false),
+  DOCKER_CERT_PATH: z.string().optional(),
   EXECUTOR_ENABLED: bool(true),
   MAX_CONCURRENT_JOBS: int(4, 1, 64),
   JOB_TIMEOUT_SECONDS: int(300, 1, 86_400),
@@ -131,7 +185,8 @@ export interface Config {
   adminToken: string | undefined;
   limits: { depth: number; cost: number; aliases: number; bodyBytes: number; subscriptionsPerConnection: number };
   directives: { defaultName: string; maxTextLength: number };
-  docker: { host: string | undefined };
+  /** As the Docker CLI reads them; the client is built in executor/docker.ts. */
+  docker: { host: string | undefined; tlsVerify: boolean; certPath: string | undefined };
   executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number };
   logTriage: { maxLines: number; windowHours: number };
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
@@ -154,17 +209,54 @@ function postgresUrlFromParts(e: z.infer<typeof envSchema>): string | undefined 
   return `postgresql://${user}${pass}@${e.POSTGRES_HOST}:${e.POSTGRES_PORT}/${encodeURIComponent(e.POSTGRES_DB)}`;
 }
 
+/** A problem the operator has to fix; the message is one line that names the variable. */
 export class ConfigError extends Error {}
 
+// Free-form optional values where an empty string is how tools (Compose, .env files) say "not set".
+// For every other variable an empty value is an error: `PORT=` must not mean port 0 or the default.
+const EMPTY_MEANS_UNSET = new Set([
+  'DATABASE_URL', 'POSTGRES_PASSWORD', 'REDIS_URL', 'LLM_BASE_URL', 'LLM_API_KEY',
+  'CYBER_BRAIN_LOGS', 'CYBER_BRAIN_UPLOADS', 'UPLOADS_DIR', 'DOCKER_CERT_PATH',
+]);
+
+function withoutEmpty(source: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  const empty: string[] = [];
+  for (const key of Object.keys(envSchema.shape)) {
+    const value = source[key];
+    if (value === undefined) continue;
+    if (value.trim() !== '') out[key] = value;
+    else if (!EMPTY_MEANS_UNSET.has(key)) empty.push(key);
+  }
+  if (empty.length) throw new ConfigError(`${empty.join(', ')}: set but empty; give a value or unset ${empty.length > 1 ? 'them' : 'it'}`);
+  return out;
+}
+
+/** Settings that are valid alone but contradict each other, or would be silently ignored. */
+function contradictions(e: z.infer<typeof envSchema>): string | undefined {
+  if (e.DATABASE_URL && e.POSTGRES_HOST) return 'DATABASE_URL and POSTGRES_HOST are both set: use one of them';
+  if (!e.DATABASE_URL && e.POSTGRES_HOST && !e.POSTGRES_DB) return 'POSTGRES_HOST is set without POSTGRES_DB: set POSTGRES_DB too (or use DATABASE_URL)';
+  if (!e.DATABASE_URL && !e.POSTGRES_HOST) {
+    const orphan = (['POSTGRES_DB', 'POSTGRES_USER'] as const).find((k) => e[k] !== undefined);
+    if (orphan) return `${orphan} is set without POSTGRES_HOST: set POSTGRES_HOST too (or DATABASE_URL), or unset ${orphan} to use the embedded database`;
+  }
+  if ((e.DOCKER_TLS_VERIFY || e.DOCKER_CERT_PATH) && !/^(tcp|https):/.test(e.DOCKER_HOST ?? '')) {
+    return `${e.DOCKER_TLS_VERIFY ? 'DOCKER_TLS_VERIFY' : 'DOCKER_CERT_PATH'} only applies to a tcp:// DOCKER_HOST (DOCKER_HOST is ${e.DOCKER_HOST ?? 'unset'})`;
+  }
+  return undefined;
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(source);
+  const parsed = envSchema.safeParse(withoutEmpty(source));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+    throw new ConfigError(lines.join('; '));
   }
   const e = parsed.data;
+  const contradiction = contradictions(e);
+  if (contradiction) throw new ConfigError(contradiction);
   const url = e.DATABASE_URL || postgresUrlFromParts(e);
-  if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL must be a postgresql:// URL');
+  if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL: expected a postgresql:// URL');
   const logsDir = path.resolve(e.CYBER_BRAIN_LOGS ?? path.join(e.DATA_DIR, 'logs'));
   return {
     env: e.NODE_ENV,
@@ -188,7 +280,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       subscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     },
     directives: { defaultName: e.DEFAULT_DIRECTIVE, maxTextLength: e.MAX_DIRECTIVE_TEXT },
-    docker: { host: e.DOCKER_HOST },
+    docker: { host: e.DOCKER_HOST, tlsVerify: e.DOCKER_TLS_VERIFY, certPath: e.DOCKER_CERT_PATH },
     executor: {
       enabled: e.EXECUTOR_ENABLED,
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,

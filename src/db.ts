@@ -7,6 +7,7 @@ import { PrismaClient } from '@prisma/client';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from './config.js';
+import { lockDataDir } from './datadir-lock.js';
 import { applyMigrations, type SqlRunner } from './migrate.js';
 
 export type Db = PrismaClient;
@@ -22,6 +23,8 @@ export interface Database {
 export interface DatabaseOptions {
   /** Called for every SQL statement Prisma sends (tests count them to catch N+1 queries). */
   onQuery?: (sql: string) => void;
+  /** Who holds the PGlite data directory lock, shown to a second process (default "the server"). */
+  lockRole?: string;
 }
 
 function clientFor(adapter: ConstructorParameters<typeof PrismaClient>[0] extends infer O ? O extends { adapter?: infer A } ? A : never : never, opts: DatabaseOptions): PrismaClient {
@@ -35,8 +38,18 @@ function clientFor(adapter: ConstructorParameters<typeof PrismaClient>[0] extend
 }
 
 async function openPglite(dataDir: string, opts: DatabaseOptions): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) await mkdir(dataDir, { recursive: true });
-  const lite = new PGlite(dataDir);
+  const onDisk = !dataDir.startsWith('memory://');
+  if (onDisk) await mkdir(dataDir, { recursive: true });
+  // One process per data directory (see datadir-lock.ts); a second one is refused, not corrupted.
+  const lock = onDisk ? lockDataDir(dataDir, opts.lockRole ?? 'the server') : null;
+  let lite: PGlite;
+  try {
+    lite = new PGlite(dataDir);
+    await lite.waitReady;
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   const runner: SqlRunner = {
     exec: async (sql) => void (await lite.exec(sql)),
     query: async <T>(sql: string, params?: unknown[]) => (await lite.query<T>(sql, params)).rows,
@@ -52,6 +65,7 @@ async function openPglite(dataDir: string, opts: DatabaseOptions): Promise<Datab
     close: async () => {
       await prisma.$disconnect();
       await lite.close();
+      lock?.release();
     },
   };
 }

@@ -1,14 +1,23 @@
 // Entry point: configuration → database → services → server, with graceful shutdown.
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { loadConfig, type Config } from './config.js';
 import { startLineFields } from './logger.js';
+import { checkWritableDirs, describeStartupError, probeListen } from './startup.js';
 import { VERSION } from './version.js';
+
+// For the start-up error report: what was loaded, and whether the failure came from binding.
+let loaded: Config | undefined;
+let phase: 'open' | 'listen' = 'open';
 
 async function main() {
   const config = loadConfig();
+  loaded = config;
+  checkWritableDirs(config);
+  await probeListen(config);
   const app = await createApp(config);
   const reconciled = await app.reconcile();
   if (reconciled) app.logger.info(reconciled, 'executor reconciled');
+  phase = 'listen';
   const server = await app.listen();
   // Loopback and wildcard addresses read better as names (and the log redactor masks raw IPv4s).
   const shown = server.url.replace('://127.0.0.1:', '://localhost:').replace('://0.0.0.0:', '://<all interfaces>:');
@@ -41,8 +50,9 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  // Configuration errors are the operator's to fix: say what is wrong without a stack trace.
-  if (err instanceof ConfigError) console.error(err.message);
+  // What the operator can fix is one line naming the setting, without a stack trace; the rest is a bug.
+  const line = describeStartupError(err, loaded, phase);
+  if (line) console.error(`cyberbrain: cannot start: ${line.replace(/\s*\n\s*/g, ' ')}`);
   else console.error(err);
   process.exit(1);
 });
