@@ -8,6 +8,7 @@ import { createMetrics } from './metrics.js';
 import { createGraphQLServer, listen, type RunningServer } from './server.js';
 import { subscriptionCloser } from './server/drain.js';
 import { backoffWarner, createReadiness } from './readiness.js';
+import { deploymentId } from './services/deployment.js';
 import { seedBuiltinDirectives } from './services/directives.js';
 import { createServices } from './services/index.js';
 import { seedBuiltinTasks } from './services/tasks.js';
@@ -28,12 +29,14 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   await seedBuiltinTasks(database.prisma);
   // Redis down makes every publish fail: one line, then fewer and fewer, not one per event.
   const eventsWarn = backoffWarner(logger, 'events');
-  const events = createEventBus(config.redisUrl, { channelPrefix: config.redisChannelPrefix, onError: (err, what) => eventsWarn.fail(`events: ${what}`, { err }) });
+  // Before the event bus: its default Redis channel prefix carries the deployment id.
+  const deployment = await deploymentId(database.prisma, config.deploymentId);
+  const events = createEventBus(config.redisUrl, { channelPrefix: config.redisChannelPrefix ?? `cyberbrain:${deployment}:`, onError: (err, what) => eventsWarn.fail(`events: ${what}`, { err }) });
   const metrics = createMetrics(database.prisma);
   const services = createServices({ db: database.prisma, events, logger, config, redactor, metrics });
   const docker = createDockerClient(config.docker.host);
   // One executor per database: further instances serve the API and subscriptions only.
-  const executor = config.executor.enabled ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics }) : null;
+  const executor = config.executor.enabled ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics, deploymentId: deployment }) : null;
   if (executor) services.runs.setDispatcher(executor);
 
   const readiness = createReadiness({
@@ -73,6 +76,8 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     services,
     executor,
     docker,
+    /** Labels every container this deployment creates; nothing without it is touched. */
+    deploymentId: deployment,
     yoga,
     /** Fails jobs a crashed process left RUNNING, removes orphaned workers, queues pending work. */
     reconcile: () => executor?.reconcile() ?? Promise.resolve(null),

@@ -43,31 +43,6 @@ const costRates = z
     }
   });
 
-/** CORS_ORIGINS: comma-separated origins (scheme://host[:port]) or "*"; unset = same origin only. */
-const corsOrigins = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    const items = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (items.includes('*')) return ['*'];
-    const origins: string[] = [];
-    for (const item of items) {
-      let origin: string | null = null;
-      try {
-        const u = new URL(item);
-        if (/^https?:$/.test(u.protocol) && u.origin === item.replace(/\/$/, '')) origin = u.origin;
-      } catch {
-        // reported below
-      }
-      if (!origin) {
-        ctx.addIssue({ code: 'custom', message: `expected origins like https://ops.example.com or http://localhost:5173, or *, got "${item}"` });
-        return z.NEVER;
-      }
-      origins.push(origin);
-    }
-    return origins;
-  });
-
 /** A bind address: an IP literal (v4 checked octet by octet) or a host name. */
 const bindHost = z
   .string()
@@ -154,9 +129,12 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS: int(30_000, 100, 600_000),
   LLM_COST_PER_1K: costRates,
   REDIS_URL: z.string().optional(),
-  REDIS_CHANNEL_PREFIX: z.string().max(100).optional().default('cyberbrain:'),
+  REDIS_CHANNEL_PREFIX: z.string().max(100).optional(),
   CORS_ORIGINS: corsOrigins,
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
+  DEPLOYMENT_ID: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
+  RECONCILE_INTERVAL_SECONDS: int(60, 0, 86_400),
+  ALLOWLIST_IDENTITY: z.enum(['id', 'name']).optional().default('id'),
   CYBER_BRAIN_LOGS: z.string().optional(),
   CYBER_BRAIN_UPLOADS: z.string().optional(),
   UPLOADS_DIR: z.string().optional(),
@@ -187,16 +165,21 @@ export interface Config {
   directives: { defaultName: string; maxTextLength: number };
   /** As the Docker CLI reads them; the client is built in executor/docker.ts. */
   docker: { host: string | undefined; tlsVerify: boolean; certPath: string | undefined };
-  executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number };
+  executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number; reconcileIntervalSeconds: number };
   logTriage: { maxLines: number; windowHours: number };
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
   llm: { baseUrl: string | undefined; model: string; apiKey: string | undefined; timeoutMs: number; costPer1k: Record<string, number> };
   redisUrl: string | undefined;
-  redisChannelPrefix: string;
+  /** Explicit REDIS_CHANNEL_PREFIX; undefined: `cyberbrain:<deploymentId>:` (decided in app.ts). */
+  redisChannelPrefix: string | undefined;
   /** Origins other than the server's own that browsers may call from; ['*'] = any. Default none. */
   corsOrigins: string[];
   /** JSON file of sha256 → document for persisted operations (APQ works without it). */
   persistedOperationsFile: string | undefined;
+  /** Explicit DEPLOYMENT_ID; undefined: the id stored in the database (created once). */
+  deploymentId: string | undefined;
+  /** How allowlist entries match containers: by pinned container id (default) or by name only. */
+  allowlistIdentity: 'id' | 'name';
   logsDir: string;
   uploadsDir: string;
   reportMaxBytes: number;
@@ -286,6 +269,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,
       jobTimeoutSeconds: e.JOB_TIMEOUT_SECONDS,
       outputCapBytes: e.WORKER_OUTPUT_CAP_BYTES,
+      reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
     },
     logTriage: { maxLines: e.LOG_TRIAGE_MAX_LINES, windowHours: e.LOG_TRIAGE_WINDOW_HOURS },
     gpu: { workerImage: e.GPU_WORKER_IMAGE, deviceRequest: e.GPU_DEVICE_REQUEST, hotspotThresholdPct: e.GPU_HOTSPOT_THRESHOLD },
@@ -300,6 +284,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     redisChannelPrefix: e.REDIS_CHANNEL_PREFIX,
     corsOrigins: e.CORS_ORIGINS,
     persistedOperationsFile: e.PERSISTED_OPERATIONS_FILE ? path.resolve(e.PERSISTED_OPERATIONS_FILE) : undefined,
+    deploymentId: e.DEPLOYMENT_ID,
+    allowlistIdentity: e.ALLOWLIST_IDENTITY,
     logsDir,
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,

@@ -9,6 +9,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from './config.js';
 import { lockDataDir } from './datadir-lock.js';
 import { applyMigrations, type SqlRunner } from './migrate.js';
+import { storable } from './storable.js';
 
 export type Db = PrismaClient;
 
@@ -34,7 +35,11 @@ function clientFor(adapter: ConstructorParameters<typeof PrismaClient>[0] extend
     // The event API is typed from the log option; with the option built at run time it widens to never.
     (prisma as unknown as { $on(e: 'query', cb: (ev: { query: string }) => void): void }).$on('query', (ev) => onQuery(ev.query));
   }
-  return prisma;
+  // Every model operation's arguments (data, where, JSON values) cleaned of text PostgreSQL refuses,
+  // once, here: no write path can be wedged by a NUL from a container. Raw SQL is not covered.
+  const clean = prisma.$extends({ query: { $allModels: { $allOperations: ({ args, query }) => query(storable(args)) } } });
+  // The extension changes no model's shape; the plain client type keeps Prisma.TransactionClient usable.
+  return clean as unknown as PrismaClient;
 }
 
 async function openPglite(dataDir: string, opts: DatabaseOptions): Promise<Database> {

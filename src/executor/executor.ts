@@ -7,13 +7,15 @@ import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { RunDispatcher, RunService } from '../services/runs.js';
+import type { JobOutcome, RunDispatcher, RunService } from '../services/runs.js';
 import { runnerFor } from '../tasks/index.js';
 import type { TaskContext, TaskOutcome } from '../tasks/types.js';
 import type { Redactor } from '../triage/redact.js';
-import { isUnreachable, withDeadline, type DockerClient } from './docker.js';
+import { isUnreachable, type DockerClient } from './docker.js';
 import { createContainerGateway, NotAllowedError } from './gateway.js';
-import { ImageMissingError, LABEL_MANAGED, LABEL_RUN, runWorker } from './worker.js';
+import { createReaper, LABEL_RUN } from './reaper.js';
+import { reconcileWorkers, type ReconcileSummary } from './reconcile.js';
+import { ImageMissingError, resultFromContainer, runWorker, WorkerGoneError, type WorkerResult } from './worker.js';
 
 export interface ExecutorDeps {
   docker: DockerClient;
@@ -23,6 +25,8 @@ export interface ExecutorDeps {
   logger: Logger;
   redactor: Redactor;
   metrics: Metrics;
+  /** Labels every worker container; only containers with it (and managed by us) are ever removed. */
+  deploymentId: string;
 }
 
 class JobStopped extends Error {
@@ -38,6 +42,9 @@ export function createExecutor(deps: ExecutorDeps) {
   const queue = new PQueue({ concurrency: config.executor.maxConcurrentJobs });
   const active = new Map<number, { runId: number; controller: AbortController; settled: Promise<unknown> }>();
   const dockerWhere = config.docker.host ?? 'unix:///var/run/docker.sock';
+  const reaper = createReaper(docker, db, deps.deploymentId);
+  /** Jobs this process runs (from before they turn RUNNING until they end): reconcile leaves them alone. */
+  const claimed = new Set<number>();
   /** The job error when a shutdown stops a job; drain() says how long the job was given. */
   let shutdownReason = 'orchestrator shut down while the job was running';
 
@@ -47,13 +54,33 @@ export function createExecutor(deps: ExecutorDeps) {
       return `Docker engine unreachable at ${dockerWhere}: ${(err as { code?: string }).code ?? 'connection failed'}`;
     }
     if (typeof err === 'object' && err !== null && 'statusCode' in err) deps.metrics.dockerErrors.inc({ kind: `http_${String((err as { statusCode: unknown }).statusCode)}` });
-    if (err instanceof NotAllowedError || err instanceof ImageMissingError) return err.message;
+    if (err instanceof NotAllowedError || err instanceof ImageMissingError || err instanceof WorkerGoneError) return err.message;
     const message = err instanceof Error ? err.message : String(err);
     return redactor.text(message).slice(0, 2000);
   }
 
-  function contextFor(job: { id: number; runId: number; taskKey: string }, task: NonNullable<Awaited<ReturnType<Db['taskDefinition']['findUnique']>>>, snapshot: unknown, signal: AbortSignal, deadline: number): TaskContext {
+  /** A failure to record an outcome (e.g. the database refusing it) must never leave the job RUNNING. */
+  async function finishSafely(jobId: number, outcome: JobOutcome): Promise<void> {
+    try {
+      await runs.finishJob(jobId, outcome);
+    } catch (err) {
+      logger.error({ jobId, err }, "could not record the job's outcome; failing it with the reason");
+      try {
+        await runs.finishJob(jobId, { status: 'FAILED', error: `the job's outcome could not be recorded: ${describeError(err)}` });
+      } catch (again) {
+        logger.error({ jobId, err: again }, 'could not fail the job either; the next reconcile will');
+      }
+    }
+  }
+
+  const recordWorker = async (jobId: number, r: WorkerResult) => {
+    await db.job.update({ where: { id: jobId }, data: { workerResult: redactor.value({ ...r }) as Prisma.InputJsonValue } });
+  };
+
+  /** `recorded`: finish from a worker result recovered after a crash instead of starting a worker. */
+  function contextFor(job: { id: number; runId: number; taskKey: string }, task: NonNullable<Awaited<ReturnType<Db['taskDefinition']['findUnique']>>>, snapshot: unknown, signal: AbortSignal, deadline: number, recorded?: WorkerResult): TaskContext {
     const auditCtx = { actor: 'executor', runId: job.runId, jobId: job.id };
+    let replay = recorded;
     const directiveConfig = asObject(asObject(asObject(snapshot).taskConfig)[job.taskKey]);
     return {
       runId: job.runId,
@@ -61,12 +88,19 @@ export function createExecutor(deps: ExecutorDeps) {
       task,
       config: { ...asObject(task.defaultConfig), ...directiveConfig },
       settings: config,
-      gateway: createContainerGateway(docker, db, auditCtx),
-      runWorker: (spec) =>
-        runWorker(
-          { docker, db, ctx: auditCtx, gpuDeviceRequest: config.gpu.deviceRequest },
+      gateway: createContainerGateway(docker, db, auditCtx, { identity: config.allowlistIdentity }),
+      runWorker: (spec) => {
+        if (recorded) {
+          if (!replay) return Promise.reject(new Error('the job asked for a second worker while finishing from a recovered result'));
+          const r = replay;
+          replay = undefined;
+          return Promise.resolve(r);
+        }
+        return runWorker(
+          { docker, db, ctx: auditCtx, gpuDeviceRequest: config.gpu.deviceRequest, reaper, record: (r) => recordWorker(job.id, r) },
           { ...spec, timeoutMs: Math.min(spec.timeoutMs ?? Infinity, Math.max(1000, deadline - Date.now())), outputCapBytes: config.executor.outputCapBytes, signal },
-        ),
+        );
+      },
       signal,
       progress: (line) => void runs.jobLog(job.runId, job.id, line).catch(() => undefined),
       lastSuccessStart: async () =>
@@ -98,21 +132,45 @@ export function createExecutor(deps: ExecutorDeps) {
     };
   }
 
+  const loadJob = (jobId: number) => db.job.findUnique({ where: { id: jobId }, include: { run: { select: { directiveSnapshot: true } } } });
+
   async function runJob(jobId: number): Promise<void> {
-    const job = await db.job.findUnique({ where: { id: jobId }, include: { run: { select: { directiveSnapshot: true } } } });
+    const job = await loadJob(jobId);
     if (!job || job.status !== 'PENDING') return;
     const task = await db.taskDefinition.findUnique({ where: { key: job.taskKey } });
-    if (!(await runs.startJob(jobId))) return;
+    claimed.add(jobId);
+    try {
+      if (!(await runs.startJob(jobId))) return;
+      await execute(job, task);
+    } finally {
+      claimed.delete(jobId);
+    }
+  }
+
+  /** A RUNNING job a dead process left behind, finished from its worker's result. */
+  async function recoverJob(jobId: number, recorded: WorkerResult): Promise<void> {
+    const job = await loadJob(jobId);
+    if (!job || job.status !== 'RUNNING') return;
+    claimed.add(jobId);
+    try {
+      await execute(job, await db.taskDefinition.findUnique({ where: { key: job.taskKey } }), recorded);
+    } finally {
+      claimed.delete(jobId);
+    }
+  }
+
+  async function execute(job: NonNullable<Awaited<ReturnType<typeof loadJob>>>, task: Awaited<ReturnType<Db['taskDefinition']['findUnique']>>, recorded?: WorkerResult): Promise<void> {
+    const jobId = job.id;
     const runner = task ? runnerFor(task) : undefined;
     if (!task || !runner) {
-      await runs.finishJob(jobId, { status: 'FAILED', error: `no runner for task "${job.taskKey}"` });
+      await finishSafely(jobId, { status: 'FAILED', error: `no runner for task "${job.taskKey}"` });
       return;
     }
     const timeoutMs = (task.timeoutSeconds ?? config.executor.jobTimeoutSeconds) * 1000;
     const deadline = Date.now() + timeoutMs;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new JobStopped('timeout')), timeoutMs);
-    const work = runner(contextFor(job, task, job.run.directiveSnapshot, controller.signal, deadline));
+    const work = runner(contextFor(job, task, job.run.directiveSnapshot, controller.signal, deadline, recorded));
     const settled = work.catch(() => undefined);
     active.set(jobId, { runId: job.runId, controller, settled });
     const stopped = new Promise<never>((_, reject) => {
@@ -131,7 +189,7 @@ export function createExecutor(deps: ExecutorDeps) {
       active.delete(jobId);
     }
     if (outcome) {
-      await runs.finishJob(jobId, {
+      await finishSafely(jobId, {
         status: outcome.status,
         exitCode: outcome.exitCode ?? null,
         result: redactor.value(outcome.result) as Prisma.InputJsonValue,
@@ -140,13 +198,13 @@ export function createExecutor(deps: ExecutorDeps) {
       return;
     }
     if (failure instanceof JobStopped) {
-      if (failure.reason === 'timeout') await runs.finishJob(jobId, { status: 'FAILED', error: `job exceeded its timeout of ${timeoutMs / 1000} s and was stopped` });
-      else if (failure.reason === 'shutdown') await runs.finishJob(jobId, { status: 'FAILED', error: shutdownReason });
+      if (failure.reason === 'timeout') await finishSafely(jobId, { status: 'FAILED', error: `job exceeded its timeout of ${timeoutMs / 1000} s and was stopped` });
+      else if (failure.reason === 'shutdown') await finishSafely(jobId, { status: 'FAILED', error: shutdownReason });
       // cancel: cancelRun already marked the job CANCELLED.
       return;
     }
     logger.warn({ jobId, err: failure }, 'job failed');
-    await runs.finishJob(jobId, { status: 'FAILED', error: describeError(failure) });
+    await finishSafely(jobId, { status: 'FAILED', error: describeError(failure) });
   }
 
   async function enqueueRun(runId: number) {
@@ -156,19 +214,34 @@ export function createExecutor(deps: ExecutorDeps) {
     }
   }
 
-  async function removeContainers(filter: Record<string, string[]>, keep: (labels: Record<string, string>) => boolean = () => false) {
-    const list = await withDeadline(15_000, 'list', (abortSignal) => docker.listContainers({ all: true, filters: filter, abortSignal }));
-    let removed = 0;
-    for (const c of list) {
-      if (keep(c.Labels)) continue;
-      await withDeadline(15_000, 'remove', () => docker.getContainer(c.Id).remove({ force: true, v: true })).catch(() => undefined);
-      removed++;
-    }
-    return removed;
+  // One reconcile at a time (start-up and the periodic one may meet).
+  let reconciling: Promise<unknown> = Promise.resolve();
+  function reconcileOnce(startup: boolean): Promise<ReconcileSummary> {
+    const next = reconciling.then(() =>
+      reconcileWorkers(
+        {
+          db,
+          reaper,
+          logger,
+          claimed,
+          readResult: (id) => resultFromContainer(docker, id, config.executor.outputCapBytes),
+          recover: recoverJob,
+          finish: finishSafely,
+          describe: (err) => (isUnreachable(err) ? `Docker engine unreachable at ${dockerWhere}` : describeError(err)),
+        },
+        startup,
+      ),
+    );
+    reconciling = next.catch(() => undefined);
+    return next;
   }
+  const reconcileTimer =
+    config.executor.reconcileIntervalSeconds > 0
+      ? setInterval(() => void reconcileOnce(false).catch((err: unknown) => logger.warn({ err }, 'periodic reconcile failed')), config.executor.reconcileIntervalSeconds * 1000).unref()
+      : undefined;
 
   const dispatcher: RunDispatcher & {
-    reconcile(): Promise<{ failedJobs: number; removedContainers: number; resubmittedRuns: number }>;
+    reconcile(): Promise<ReconcileSummary & { resubmittedRuns: number }>;
     close(): Promise<void>;
     drain(graceMs: number): Promise<{ finished: number; stopped: number }>;
     idle(): Promise<void>;
@@ -179,22 +252,24 @@ export function createExecutor(deps: ExecutorDeps) {
     async cancel(runId) {
       for (const a of active.values()) if (a.runId === runId) a.controller.abort(new JobStopped('cancel'));
       await Promise.all([...active.values()].filter((a) => a.runId === runId).map((a) => a.settled));
-      await removeContainers({ label: [`${LABEL_RUN}=${runId}`] }).catch((err: unknown) => logger.warn({ err, runId }, 'could not remove worker containers'));
-    },
-    /** After a crash: RUNNING jobs fail, orphaned worker containers go, PENDING work is queued again. */
-    async reconcile() {
-      const stale = await db.job.findMany({ where: { status: 'RUNNING' }, select: { id: true } });
-      for (const j of stale) await runs.finishJob(j.id, { status: 'FAILED', error: 'orchestrator restarted while the job was running' });
-      let removedContainers = 0;
+      // Everything labelled with this run id goes to the reaper, which removes only this
+      // deployment's own workers and audits the refusal of anything else (others can set labels).
       try {
-        const running = new Set((await db.run.findMany({ where: { status: 'RUNNING' }, select: { id: true } })).map((r) => String(r.id)));
-        removedContainers = await removeContainers({ label: [`${LABEL_MANAGED}=true`] }, (labels) => running.has(labels[LABEL_RUN] ?? ''));
+        for (const c of await reaper.listLabelled(`${LABEL_RUN}=${runId}`)) await reaper.remove(c, `run ${runId} was cancelled`, { actor: 'executor', runId });
       } catch (err) {
-        logger.warn({ err: isUnreachable(err) ? `Docker engine unreachable at ${dockerWhere}` : err }, 'reconcile: could not list worker containers');
+        logger.warn({ err, runId }, 'could not remove worker containers');
       }
+    },
+    /**
+     * At start-up: RUNNING jobs a dead process left are finished from their worker's result or
+     * failed, this deployment's leftover workers go, PENDING work is queued again. (The same
+     * container sweep runs every RECONCILE_INTERVAL_SECONDS.)
+     */
+    async reconcile() {
+      const summary = await reconcileOnce(true);
       const pending = await db.run.findMany({ where: { status: { in: ['PENDING', 'RUNNING'] } }, select: { id: true } });
       for (const r of pending) await enqueueRun(r.id);
-      return { failedJobs: stale.length, removedContainers, resubmittedRuns: pending.length };
+      return { ...summary, resubmittedRuns: pending.length };
     },
     async idle() {
       await queue.onIdle();
@@ -204,6 +279,7 @@ export function createExecutor(deps: ExecutorDeps) {
      * running jobs finish for up to `graceMs`, then stops the rest and fails them with the reason.
      */
     async drain(graceMs: number) {
+      clearInterval(reconcileTimer);
       queue.pause();
       queue.clear();
       const running = queue.pending;

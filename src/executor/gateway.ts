@@ -4,7 +4,7 @@
 // the allowlisted names.
 import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import type { Db } from '../db.js';
-import { audit, enabledContainerNames, normaliseContainerName, type AuditContext } from '../services/allowlist.js';
+import { audit, auditDenied, enabledContainers, normaliseContainerName, pinContainer, type AuditContext } from '../services/allowlist.js';
 import { demuxBuffer } from './demux.js';
 import { withDeadline, type DockerClient } from './docker.js';
 
@@ -46,8 +46,10 @@ export interface AllowedContainer {
 
 export interface ResolvedTargets {
   containers: AllowedContainer[];
-  /** Requested names that are not enabled allowlist entries (refused and audited). */
+  /** Requested names that are not enabled allowlist entries, or whose container changed identity (refused and audited). */
   denied: string[];
+  /** Allowlisted names now held by another container than the pinned one (renamed or recreated): refused until re-approved. */
+  identityChanged: string[];
   /** Enabled entries with no such container on the host. */
   missing: string[];
 }
@@ -79,24 +81,32 @@ function toAllowed(info: ContainerInspectInfo): AllowedContainer {
   };
 }
 
-export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditContext) {
-  async function guard(name: string, action: string): Promise<void> {
-    const allowed = (await enabledContainerNames(db)).has(name);
-    await audit(db, ctx, action, name, allowed, allowed ? undefined : 'not an enabled allowlist entry');
-    if (!allowed) throw new NotAllowedError(name, action, 'not an enabled allowlist entry');
+const short = (id: string) => id.slice(0, 12);
+
+export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditContext, opts: { identity: 'id' | 'name' } = { identity: 'id' }) {
+  /** Why `containerId` under `name` is refused, or null when it is allowed (name enabled, identity matching its pin). */
+  function refusal(entry: { pinnedContainerId: string | null } | undefined, name: string, containerId: string | undefined): string | null {
+    if (!entry) return 'not an enabled allowlist entry';
+    const pin = entry.pinnedContainerId;
+    if (opts.identity === 'name' || !pin || !containerId || containerId.startsWith(pin)) return null;
+    return `container identity changed: "${name}" is now container ${short(containerId)}, the entry is pinned to ${short(pin)} (renamed or recreated); re-approve it with upsertAllowlistEntry(pinnedContainerId)`;
+  }
+
+  async function guard(name: string, action: string, containerId?: string): Promise<void> {
+    const reason = refusal((await enabledContainers(db)).get(name), name, containerId);
+    await audit(db, ctx, action, name, reason === null, reason ?? undefined);
+    if (reason !== null) throw new NotAllowedError(name, action, reason);
   }
 
   /** The named containers (default: every enabled allowlist entry), inspected. */
   async function resolve(names?: readonly string[]): Promise<ResolvedTargets> {
-    const enabled = await enabledContainerNames(db);
-    const wanted = [...new Set((names ?? [...enabled]).map(normaliseContainerName))].sort();
-    const denied: string[] = [];
-    for (const name of wanted.filter((n) => !enabled.has(n))) {
-      denied.push(name);
-      await audit(db, ctx, 'resolve', name, false, 'not an enabled allowlist entry');
-    }
+    const enabled = await enabledContainers(db);
+    const wanted = [...new Set((names ?? [...enabled.keys()]).map(normaliseContainerName))].sort();
+    const denied = wanted.filter((n) => !enabled.has(n));
+    await auditDenied(db, ctx, 'resolve', denied, 'not an enabled allowlist entry');
+    const identityChanged: string[] = [];
     const permitted = wanted.filter((n) => enabled.has(n));
-    if (!permitted.length) return { containers: [], denied, missing: [] };
+    if (!permitted.length) return { containers: [], denied, identityChanged, missing: [] };
     // The engine's name filter matches substrings: keep exact matches only.
     const listed: ContainerInfo[] = await withDeadline(CALL_MS, 'list', (abortSignal) =>
       docker.listContainers({ all: true, filters: { name: permitted }, abortSignal }),
@@ -107,15 +117,25 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
     for (const name of permitted) {
       const found = byName.get(name);
       if (!found) continue;
-      await guard(name, 'inspect');
+      const entry = enabled.get(name)!;
+      const reason = refusal(entry, name, found.Id);
+      if (reason !== null) {
+        identityChanged.push(name);
+        denied.push(name);
+        await audit(db, ctx, 'inspect', name, false, reason);
+        continue;
+      }
+      // Identity pinning: the first container seen under an allowlisted name is the approved one.
+      if (opts.identity === 'id' && !entry.pinnedContainerId) await pinContainer(db, entry.id, found.Id);
+      await guard(name, 'inspect', found.Id);
       containers.push(toAllowed(await withDeadline(CALL_MS, 'inspect', (abortSignal) => docker.getContainer(found.Id).inspect({ abortSignal }))));
     }
-    return { containers, denied, missing: permitted.filter((n) => !byName.has(n)) };
+    return { containers, denied: denied.sort(), identityChanged, missing: permitted.filter((n) => !byName.has(n)) };
   }
 
   /** Log lines (with Docker's RFC 3339 timestamps) since `since`, the newest `maxLines` at most. */
   async function logs(c: AllowedContainer, opts: { since: Date; maxLines: number }): Promise<{ lines: string[]; capped: boolean }> {
-    await guard(c.name, 'logs');
+    await guard(c.name, 'logs', c.id);
     const raw = (await withDeadline(60_000, 'logs', (abortSignal) =>
       docker.getContainer(c.id).logs({ follow: false, stdout: true, stderr: true, timestamps: true, since: Math.floor(opts.since.getTime() / 1000), tail: opts.maxLines, abortSignal }),
     )) as unknown as Buffer;
@@ -132,7 +152,7 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
   /** Host PIDs of a running container's processes (`docker top`). */
   async function hostPids(c: AllowedContainer): Promise<number[]> {
     if (c.state !== 'running') return [];
-    await guard(c.name, 'top');
+    await guard(c.name, 'top', c.id);
     const top = await withDeadline(CALL_MS, 'top', (abortSignal) => docker.getContainer(c.id).top({ ps_args: '-eo pid', abortSignal } as object));
     const col = top.Titles.findIndex((t: string) => t.trim().toUpperCase() === 'PID');
     return top.Processes.map((p: string[]) => Number(p[col < 0 ? 0 : col])).filter((n: number) => Number.isInteger(n) && n > 0);

@@ -7,11 +7,12 @@ export const AuditEventRef = builder.prismaNode('AuditEvent', {
     at: t.expose('at', { type: 'DateTime' }),
     actor: t.exposeString('actor'),
     action: t.exposeString('action', { description: 'resolve, inspect, logs, top, spawn, …' }),
-    target: t.exposeString('target', { description: 'Container name or image reference.' }),
+    target: t.exposeString('target', { description: 'Container name, image reference, or `worker <id> (job N)` for removals.' }),
     allowed: t.exposeBoolean('allowed'),
     reason: t.exposeString('reason', { nullable: true }),
     runId: t.exposeInt('runId', { nullable: true }),
     jobId: t.exposeInt('jobId', { nullable: true }),
+    count: t.exposeInt('count', { description: 'How many times this decision was taken in the job (repeats are one row); target `*` counts the denials past the per-job row limit.' }),
   }),
 });
 
