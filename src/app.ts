@@ -15,6 +15,7 @@ import { seedBuiltinTasks } from './services/tasks.js';
 import { createRedactor } from './triage/redact.js';
 import { createDockerClient } from './executor/docker.js';
 import { createExecutor } from './executor/executor.js';
+import { startTracing, traceDocker, traceService } from './tracing.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -35,6 +36,12 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   const metrics = createMetrics(database.prisma);
   const services = createServices({ db: database.prisma, events, logger, config, redactor, metrics });
   const docker = createDockerClient(config.docker.host);
+  // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set: request → run service → Docker API calls.
+  const tracing = config.otel.endpoint ? startTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }) : null;
+  if (tracing) {
+    traceService('runs', services.runs, ['launchRun', 'cancelRun', 'startJob', 'finishJob']);
+    traceDocker(docker);
+  }
   // One executor per database: further instances serve the API and subscriptions only.
   const executor = config.executor.enabled ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics, deploymentId: deployment }) : null;
   if (executor) services.runs.setDispatcher(executor);
@@ -121,6 +128,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       await readiness.close();
       await events.close();
       await database.close();
+      await tracing?.shutdown();
     },
   };
 }

@@ -139,6 +139,8 @@ const envSchema = z.object({
   CYBER_BRAIN_UPLOADS: z.string().optional(),
   UPLOADS_DIR: z.string().optional(),
   REPORT_MAX_BYTES: int(256_000, 1024, 16_000_000),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(200).optional().default('cyberbrain-orchestrator'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -183,6 +185,8 @@ export interface Config {
   logsDir: string;
   uploadsDir: string;
   reportMaxBytes: number;
+  /** OpenTelemetry traces (OTLP over HTTP) when an endpoint is set. */
+  otel: { endpoint: string | undefined; serviceName: string };
 }
 
 function postgresUrlFromParts(e: z.infer<typeof envSchema>): string | undefined {
@@ -289,5 +293,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logsDir,
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,
+    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
   };
 }

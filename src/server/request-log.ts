@@ -4,10 +4,12 @@
 // response header, so an operator can follow one request from a proxy's log into ours.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { context, propagation, SpanStatusCode, trace, type Context as TraceContext, type Span } from '@opentelemetry/api';
+import { getOperationAST, type DocumentNode, type ExecutionArgs } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Viewer } from '../context.js';
 import type { Logger } from '../logger.js';
+import { tracer } from '../tracing.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const MAX_REQUEST_ID = 128;
@@ -38,6 +40,7 @@ interface OperationContext {
 export function requestLog(opts: RequestLogOptions): Plugin {
   const ids = new WeakMap<object, string>();
   const started = new WeakMap<object, number>();
+  const spans = new WeakMap<object, Span>();
   // The per-operation object every hook sees: Yoga's params on HTTP, the payload on WebSocket.
   const keyOf = (ctx: OperationContext | null | undefined): object | undefined => ctx?.params ?? ctx?.request;
 
@@ -66,6 +69,13 @@ export function requestLog(opts: RequestLogOptions): Plugin {
     const name = op?.name?.value ?? operationName ?? null;
     const type = op?.operation ?? 'unknown';
     opts.observe({ name, type, outcome, seconds });
+    const span = key ? spans.get(key) : undefined;
+    if (span && key) {
+      spans.delete(key);
+      span.setAttributes({ 'graphql.operation.outcome': outcome, 'cyberbrain.request_id': idOf(ctx) });
+      if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      span.end();
+    }
     if (opts.level === 'silent') return;
     opts.logger[opts.level](
       {
@@ -79,6 +89,22 @@ export function requestLog(opts: RequestLogOptions): Plugin {
       },
       'graphql operation',
     );
+  }
+
+  /** Starts the operation's span (child of an incoming `traceparent`); the context to run it in. */
+  function traced(args: ExecutionArgs): TraceContext | undefined {
+    const ctx = args.contextValue as OperationContext;
+    const key = keyOf(ctx);
+    if (!key) return undefined;
+    const carrier: Record<string, string> = {};
+    if (ctx.request) ctx.request.headers.forEach((v, k) => (carrier[k] = v));
+    else for (const [k, v] of Object.entries(ctx.req?.headers ?? {})) if (typeof v === 'string') carrier[k] = v;
+    const parent = propagation.extract(context.active(), carrier);
+    const op = getOperationAST(args.document, args.operationName ?? undefined);
+    const name = op?.name?.value ?? 'anonymous';
+    const span = tracer().startSpan(`graphql.${op?.operation ?? 'operation'} ${name}`, { attributes: { 'graphql.operation.name': name, 'graphql.operation.type': op?.operation ?? 'unknown' } }, parent);
+    spans.set(key, span);
+    return trace.setSpan(parent, span);
   }
 
   return {
@@ -102,7 +128,9 @@ export function requestLog(opts: RequestLogOptions): Plugin {
         if (!valid) finish(context as OperationContext, params.documentAST, (context as { params?: { operationName?: string } }).params?.operationName, 'invalid');
       };
     },
-    onExecute({ args }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
+      const run = traced(args);
+      if (run) setExecuteFn((a) => context.with(run, () => executeFn(a)));
       return {
         onExecuteDone({ result }) {
           const outcome = 'errors' in result && result.errors?.length ? 'error' : 'ok';
@@ -110,7 +138,9 @@ export function requestLog(opts: RequestLogOptions): Plugin {
         },
       };
     },
-    onSubscribe({ args }) {
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
+      const run = traced(args);
+      if (run) setSubscribeFn((a) => context.with(run, () => subscribeFn(a)));
       return {
         onSubscribeResult({ result }) {
           const failed = !(Symbol.asyncIterator in result) && Boolean(result.errors?.length);
