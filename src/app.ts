@@ -10,6 +10,7 @@ import { subscriptionCloser } from './server/drain.js';
 import { backoffWarner, createReadiness } from './readiness.js';
 import { deploymentId } from './services/deployment.js';
 import { seedBuiltinDirectives } from './services/directives.js';
+import type { AuthenticateOptions } from './services/auth.js';
 import { createServices } from './services/index.js';
 import { seedBuiltinTasks } from './services/tasks.js';
 import { createRedactor } from './triage/redact.js';
@@ -60,7 +61,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     database,
     services,
     logger,
-    authenticate: (authorization: string | undefined, client: string) => services.auth.authenticate(authorization, client),
+    authenticate: (authorization: string | undefined, client: string, opts?: AuthenticateOptions) => services.auth.authenticate(authorization, client, opts),
     routes: {
       // Prometheus text format; behind the same tokens as the API (any role) once auth is on.
       '/metrics': async (request: Request, client: string) => {
@@ -103,6 +104,8 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
         logger.warn('authentication is off (no ADMIN_TOKEN and no API tokens): listening on loopback only');
       }
       running = await listen(serverDeps, yoga, port, chosen);
+      // Decided once, here: a server that binds with auth on keeps it on, whatever happens to tokens.
+      if (authOn) services.auth.requireAuthentication();
       return running;
     },
     /**

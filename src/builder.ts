@@ -25,7 +25,8 @@ export const builder = new SchemaBuilder<{
   // Relay first so scope-auth sees parsed global IDs.
   plugins: [RelayPlugin, ScopeAuthPlugin, PrismaPlugin],
   defaultFieldNullability: false,
-  relay: { clientMutationId: 'omit', cursorType: 'String' },
+  // node/nodes are defined in schema/node.ts (null per missing or malformed entry, not a throw).
+  relay: { clientMutationId: 'omit', cursorType: 'String', nodeQueryOptions: false, nodesQueryOptions: false },
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (ctx) => ({

@@ -89,6 +89,7 @@ const envSchema = z.object({
   PORT: int(9595, 0, 65535),
   HOST: bindHost,
   ALLOW_INSECURE_BIND: bool(false),
+  AUTH_REQUIRED: bool(false),
   DATA_DIR: z.string().optional().default('./data'),
   DATABASE_URL: z.string().optional(),
   POSTGRES_HOST: z.string().optional(),
@@ -109,6 +110,7 @@ const envSchema = z.object({
   MAX_QUERY_ALIASES: int(15, 1, 1000),
   MAX_BODY_BYTES: int(1_000_000, 1024, 100_000_000),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: int(50, 1, 10_000),
+  MAX_CONNECTIONS_PER_CLIENT: int(100, 1, 100_000),
   DEFAULT_DIRECTIVE: z.string().optional().default('D1'),
   MAX_DIRECTIVE_TEXT: int(20_000, 100, 1_000_000),
   DOCKER_HOST: dockerHost,
@@ -151,6 +153,8 @@ export interface Config {
   /** Explicit HOST, or undefined: the server then picks 127.0.0.1 unless tokens exist (see server.ts). */
   host: string | undefined;
   allowInsecureBind: boolean;
+  /** AUTH_REQUIRED: authentication on even before any token exists. */
+  authRequired: boolean;
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** undefined: pretty on a TTY, JSON otherwise (decided in logger.ts). */
@@ -163,7 +167,8 @@ export interface Config {
   graphiql: boolean;
   introspection: boolean;
   adminToken: string | undefined;
-  limits: { depth: number; cost: number; aliases: number; bodyBytes: number; subscriptionsPerConnection: number };
+  /** connectionsPerClient: open WebSocket connections plus SSE streams per client address. */
+  limits: { depth: number; cost: number; aliases: number; bodyBytes: number; subscriptionsPerConnection: number; connectionsPerClient: number };
   directives: { defaultName: string; maxTextLength: number };
   /** As the Docker CLI reads them; the client is built in executor/docker.ts. */
   docker: { host: string | undefined; tlsVerify: boolean; certPath: string | undefined };
@@ -250,6 +255,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     port: e.PORT,
     host: e.HOST || undefined,
     allowInsecureBind: e.ALLOW_INSECURE_BIND,
+    authRequired: e.AUTH_REQUIRED,
     database: url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: path.resolve(e.DATA_DIR, 'pglite') },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
@@ -265,6 +271,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       aliases: e.MAX_QUERY_ALIASES,
       bodyBytes: e.MAX_BODY_BYTES,
       subscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT,
     },
     directives: { defaultName: e.DEFAULT_DIRECTIVE, maxTextLength: e.MAX_DIRECTIVE_TEXT },
     docker: { host: e.DOCKER_HOST, tlsVerify: e.DOCKER_TLS_VERIFY, certPath: e.DOCKER_CERT_PATH },

@@ -14,8 +14,9 @@ import type { Database } from './db.js';
 import { DIRECT, directDelivery, subscriptionFanOut, subscriptionGauge } from './fanout.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
-import type { AuthOutcome } from './services/auth.js';
+import { AUTH_MESSAGES, type AuthenticateOptions, type AuthOutcome } from './services/auth.js';
 import type { Services } from './services/index.js';
+import { connectionLimiter, redactedValidationErrors, requestParamsPlugin, revocationPlugin } from './transport-guards.js';
 import { requestLog } from './server/request-log.js';
 import { graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './server/graphiql.js';
 import { graphqlSse } from './server/graphql-sse.js';
@@ -29,7 +30,7 @@ export interface ServerDeps {
   services: Services;
   logger: Logger;
   /** Resolves the caller from an Authorization header (or the connection_init payload). */
-  authenticate(authorization: string | undefined, client: string): Promise<AuthOutcome>;
+  authenticate(authorization: string | undefined, client: string, opts?: AuthenticateOptions): Promise<AuthOutcome>;
   /** Extra HTTP routes (e.g. /metrics) answered before Yoga. */
   routes?: Record<string, (request: Request, client: string) => Promise<Response>>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, unknown>; status?: string }>;
@@ -53,6 +54,8 @@ function healthPlugin(deps: ServerDeps): Plugin {
   };
 }
 
+const OWN_MESSAGES = new Set<string>(Object.values(AUTH_MESSAGES));
+
 /** INTROSPECTION=false: introspection queries fail validation on every transport. */
 const noIntrospection: Plugin = {
   onValidate({ addValidationRule }) {
@@ -67,7 +70,10 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
     if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
-      return new GraphQLError(services.redactor.text(error.message), { nodes: error.nodes, path: error.path, extensions: error.extensions });
+      // Our fixed auth texts hold no input, and their "Authorization: Bearer <token>" hint is
+      // exactly what the redactor masks: pass them through as written.
+      const message = OWN_MESSAGES.has(error.message) ? error.message : services.redactor.text(error.message);
+      return new GraphQLError(message, { nodes: error.nodes, path: error.path, extensions: error.extensions });
     }
     logger.error({ err: original ?? error }, 'unexpected error in resolver');
     return new GraphQLError(message, { nodes: error instanceof GraphQLError ? error.nodes : undefined, path: error instanceof GraphQLError ? error.path : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
@@ -95,6 +101,9 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
       crossSiteGuard(originPolicy(config.corsOrigins)),
       ...persistedOperations(config.persistedOperationsFile ? readPersistedOperations(config.persistedOperationsFile) : undefined),
       ...graphqlSse(deps.authenticate),
+      requestParamsPlugin(),
+      redactedValidationErrors((text) => services.redactor.text(text)),
+      revocationPlugin(services.auth),
       ...(deps.plugins ?? []),
       subscriptionGauge(services.metrics.activeSubscriptions),
       subscriptionFanOut((error) => maskError(error, 'Unexpected error.')),
@@ -125,6 +134,8 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
   const maxBody = deps.config.limits.bodyBytes;
   // Body size is checked before Yoga reads anything: a declared length over the limit is refused,
   // and so is a body without a declared length (clients send Content-Length for JSON).
+  // WebSocket connections and SSE streams together, per client address (MAX_CONNECTIONS_PER_CLIENT).
+  const connections = connectionLimiter(deps.config.limits.connectionsPerClient);
   const httpServer = createServer((req, res) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
@@ -135,12 +146,29 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
       req.resume();
       return;
     }
+    if (req.headers.accept?.includes('text/event-stream')) {
+      const release = connections.acquire(req.socket.remoteAddress ?? 'unknown');
+      if (!release) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '10' });
+        res.end(JSON.stringify({ errors: [{ message: `at most ${deps.config.limits.connectionsPerClient} open connections per client`, extensions: { code: 'TOO_MANY_CONNECTIONS' } }] }));
+        req.resume();
+        return;
+      }
+      res.once('close', release);
+    }
     void yoga(req, res);
   });
-  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, verifyClient: verifyWebSocketOrigin(originPolicy(deps.config.corsOrigins)) });
+  // maxPayload: a frame over MAX_BODY_BYTES is refused from its header (close 1009), never buffered.
+  const wsServer = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, verifyClient: verifyWebSocketOrigin(originPolicy(deps.config.corsOrigins)), maxPayload: maxBody });
+  // Registered before graphql-ws' own listener, so an over-cap socket is closed before it is served.
+  wsServer.on('connection', (socket, request) => {
+    const release = connections.acquire(request.socket.remoteAddress ?? 'unknown');
+    if (!release) socket.close(4429, `at most ${deps.config.limits.connectionsPerClient} open connections per client`);
+    else socket.once('close', release);
+  });
   const limit = deps.config.limits.subscriptionsPerConnection;
 
-  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewer?: Viewer }>(
+  const wsCleanup = useServer<Record<string, unknown> | undefined, { viewer?: Viewer; authorization?: string }>(
     {
       connectionInitWaitTimeout: 3000,
       onConnect: async (ctx) => {
@@ -153,6 +181,16 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
           return false;
         }
         ctx.extra.viewer = outcome.viewer;
+        ctx.extra.authorization = typeof auth === 'string' ? auth : undefined;
+        // Revoked (here or on another instance) or no longer enough: the whole connection goes.
+        const socket = ctx.extra.socket;
+        const unwatch = deps.services.auth.watch({
+          authorization: ctx.extra.authorization,
+          client: ctx.extra.request.socket.remoteAddress ?? 'unknown',
+          tokenId: outcome.viewer.tokenId,
+          end: (failure) => socket.close(failure.reason === 'missing' ? CloseCode.Unauthorized : CloseCode.Forbidden, failure.message),
+        });
+        socket.once('close', unwatch);
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
@@ -160,7 +198,13 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
         // calling onSubscribe, and removes it on every way out: client complete, end, error,
         // refusal, close. Counting there is exact even when several subscribes arrive at once.
         if (Object.keys(ctx.subscriptions).length > limit) return [new GraphQLError(`at most ${limit} operations per connection`)];
-        const enveloped = yoga.getEnveloped({ req: ctx.extra.request, socket: ctx.extra.socket, params: payload, viewer: ctx.extra.viewer });
+        // Every operation re-checks the connection's token (cached ≤ 1 s; revokeToken clears it).
+        const current = await deps.authenticate(ctx.extra.authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown', { recheck: true });
+        if (!current.ok) {
+          ctx.extra.socket.close(current.reason === 'missing' ? CloseCode.Unauthorized : CloseCode.Forbidden, current.message);
+          return [new GraphQLError(current.message, { extensions: { code: current.code } })];
+        }
+        const enveloped = yoga.getEnveloped({ req: ctx.extra.request, socket: ctx.extra.socket, params: payload, viewer: current.viewer });
         // Anything thrown here would close the whole connection (4500) with every other operation on
         // it; a bad document is this operation's error. (graphql-armor's limits throw from validate.)
         const refuse = (err: unknown, stage: string): GraphQLError[] => {

@@ -1,18 +1,30 @@
 // Relay global IDs (base64 "Typename:id") as a zod contract: a wrong or malformed ID is a
-// VALIDATION error as data, not a thrown GraphQL error.
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+// VALIDATION error as data, not a thrown GraphQL error. Parsing is strict: an id has exactly one
+// spelling (the one we hand out), so "Run: 1", "Run:1e3", "Run:0x10", "Run:01" or an unpadded
+// base64 never alias Run 1 (or 1000, or 16) in audit trails, caches and comparisons.
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { z } from 'zod';
 
 export { encodeGlobalID };
 
+const MAX_ID_LENGTH = 200;
+const DECODED = /^([A-Za-z][A-Za-z0-9]*):([1-9][0-9]{0,15})$/;
+
+/** Typename and database id of a canonical global id, or null for anything else. */
+export function decodeAnyId(globalId: string): { typename: string; id: number } | null {
+  if (typeof globalId !== 'string' || globalId.length === 0 || globalId.length > MAX_ID_LENGTH) return null;
+  const match = DECODED.exec(Buffer.from(globalId, 'base64').toString('utf8'));
+  if (!match) return null;
+  const [, typename, digits] = match as unknown as [string, string, string];
+  const id = Number(digits);
+  // Re-encoding must give back the input: rejects missing padding, the URL-safe alphabet, junk.
+  if (!Number.isSafeInteger(id) || encodeGlobalID(typename, id) !== globalId) return null;
+  return { typename, id };
+}
+
 export function decodeId(typename: string, globalId: string): number | null {
-  try {
-    const { typename: t, id } = decodeGlobalID(globalId);
-    const n = Number(id);
-    return t === typename && Number.isSafeInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
+  const decoded = decodeAnyId(globalId);
+  return decoded && decoded.typename === typename ? decoded.id : null;
 }
 
 /** A global ID of `typename`, parsed to the database id. */

@@ -7,6 +7,9 @@ const ApiRoleEnum = builder.enumType('ApiRole', { values: API_ROLES, description
 
 export const ApiTokenRef = builder.prismaNode('ApiToken', {
   id: { field: 'id' },
+  // Checked whenever an ApiToken is resolved, so node(id)/nodes(ids) cannot hand one to READ.
+  authScopes: { admin: true },
+  runScopesOnType: true,
   description: 'An API token. Only its hash is stored; the secret is shown once, at creation.',
   fields: (t) => ({
     name: t.exposeString('name'),

@@ -2,6 +2,9 @@ import { builder } from '../builder.js';
 
 export const AuditEventRef = builder.prismaNode('AuditEvent', {
   id: { field: 'id' },
+  // Checked whenever an AuditEvent is resolved, so node(id)/nodes(ids) cannot hand one to READ.
+  authScopes: { admin: true },
+  runScopesOnType: true,
   description: 'One allowlist decision on a container or worker image operation.',
   fields: (t) => ({
     at: t.expose('at', { type: 'DateTime' }),

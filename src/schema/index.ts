@@ -15,6 +15,7 @@ import './token-usage.js';
 import './run-events.js';
 import './audit.js';
 import './api-token.js';
+import './node.js';
 
 export const schema = refuseOversizedPages(lexicographicSortSchema(builder.toSchema()));
 /** Coordinates in descriptions.ts that name nothing (a test keeps this empty). */
