@@ -111,3 +111,30 @@ describe('two deployments on one engine and one Redis', () => {
     await watchA.close();
   });
 });
+
+describe('periodic reconcile', () => {
+  it("removes this deployment's leftover workers every RECONCILE_INTERVAL_SECONDS and leaves running jobs alone", async () => {
+    const t = await startTestApp({ RECONCILE_INTERVAL_SECONDS: '1' });
+    try {
+      await allowBusybox(t);
+      await containerTask(t, key('long'), ['sleep', '120']);
+      const live = await runningWorker(t);
+      const leftover = await startContainer(`${prefix}-leftover`, 'sleep 3600', {
+        labels: { 'cyberbrain.managed': 'true', 'cyberbrain.deployment': t.app.deploymentId, 'cyberbrain.run': '999', 'cyberbrain.job': '999' },
+      });
+      const foreign = await startContainer(`${prefix}-foreign`, 'sleep 3600', {
+        labels: { 'cyberbrain.managed': 'true', 'cyberbrain.deployment': 'someone-else', 'cyberbrain.run': '999', 'cyberbrain.job': '999' },
+      });
+      await until('the periodic sweep', async () => !(await docker.getContainer(leftover.id).inspect().catch(() => null)), 5000);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await running(foreign.id)).toBe(true);
+      expect(await running(live.containerId)).toBe(true);
+      expect((await waitForRun(t, live.runId, (r) => r.status === 'RUNNING')).jobs[0]!.status).toBe('RUNNING');
+      const removals = (await t.gql(AuditTrail, { allowed: true })).data!.auditEvents.edges.map((e) => e.node).filter((n) => n.action === 'remove');
+      expect(removals).toContainEqual(expect.objectContaining({ target: `worker ${leftover.id.slice(0, 12)} (job 999)`, reason: 'worker container without a running job in this process' }));
+      await t.gql(CancelRun, { input: { id: live.runId } });
+    } finally {
+      await t.close();
+    }
+  });
+});
