@@ -16,7 +16,7 @@ import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
 import { AUTH_MESSAGES, type AuthenticateOptions, type AuthOutcome } from './services/auth.js';
 import type { Services } from './services/index.js';
-import { connectionLimiter, redactedValidationErrors, requestParamsPlugin, revocationPlugin } from './transport-guards.js';
+import { connectionLimiter, redactedValidationErrors, requestParamsPlugin, revocationPlugin, variablesTooDeep } from './transport-guards.js';
 import { requestLog } from './server/request-log.js';
 import { graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './server/graphiql.js';
 import { graphqlSse } from './server/graphql-sse.js';
@@ -198,6 +198,8 @@ export async function listen(deps: ServerDeps, yoga: YogaServerInstance<ServerCo
         // calling onSubscribe, and removes it on every way out: client complete, end, error,
         // refusal, close. Counting there is exact even when several subscribes arrive at once.
         if (Object.keys(ctx.subscriptions).length > limit) return [new GraphQLError(`at most ${limit} operations per connection`)];
+        const tooDeep = variablesTooDeep(payload.variables);
+        if (tooDeep) return [tooDeep];
         // Every operation re-checks the connection's token (cached ≤ 1 s; revokeToken clears it).
         const current = await deps.authenticate(ctx.extra.authorization, ctx.extra.request.socket.remoteAddress ?? 'unknown', { recheck: true });
         if (!current.ok) {

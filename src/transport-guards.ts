@@ -13,12 +13,34 @@ const JSON_PARAMS = ['variables', 'extensions'] as const;
 const badParam = (name: string, detail: string) =>
   createGraphQLError(`the "${name}" parameter is not valid JSON: ${detail}`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 
+/** Deeper than any real input (a taskConfig is a few levels): deeper ones broke resolvers with a masked error. */
+export const MAX_VARIABLES_DEPTH = 64;
+
+/** The refusal for `variables` nested deeper than MAX_VARIABLES_DEPTH, or null. */
+export function variablesTooDeep(variables: unknown): GraphQLError | null {
+  const pending: Array<[unknown, number]> = [[variables, 0]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_VARIABLES_DEPTH) {
+      return createGraphQLError(`the "variables" parameter is nested deeper than ${MAX_VARIABLES_DEPTH} levels`, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+    }
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return null;
+}
+
 /**
  * Yoga JSON.parse()s `variables` and `extensions` of GET and form requests and lets the
- * SyntaxError escape, which error masking then hides. Say what is wrong instead.
+ * SyntaxError escape, which error masking then hides. Say what is wrong instead; refuse absurdly
+ * deep variables (on every HTTP form) before a resolver trips over them.
  */
 export function requestParamsPlugin(): Plugin {
   return {
+    onParams({ params }) {
+      const refusal = variablesTooDeep(params.variables);
+      if (refusal) throw refusal;
+    },
     onRequestParse({ url, requestParser, setRequestParser }) {
       if (!requestParser) return;
       for (const name of JSON_PARAMS) {

@@ -1,6 +1,7 @@
 // Transport limits as an attacker meets them (issue 9, finding 8): WebSocket frames are held to
 // MAX_BODY_BYTES like HTTP bodies, open WebSocket connections plus SSE streams are capped per
-// client address, and broken GET/form parameters are a clear BAD_REQUEST, not "Unexpected error.".
+// client address, and broken GET/form parameters or absurdly deep variables are a clear BAD_REQUEST,
+// not "Unexpected error.".
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +148,27 @@ describe('broken request parameters are a validation error, not a masked one', (
     expect(errors[0]!.message).toContain(`"${param}"`);
     expect(errors[0]!.message).toContain('not valid JSON');
     expect(res.status).toBe(400);
+  });
+
+  it('absurdly deep variables are refused up front on HTTP, SSE and WebSocket; ordinary nesting passes', async () => {
+    const nest = (levels: number) => JSON.parse('{"a":'.repeat(levels) + '1' + '}'.repeat(levels)) as unknown;
+    const mutation = 'mutation($c: JSON) { createDirective(input: { name: "deep", type: D1, title: "t", text: "x", taskConfig: $c }) { errors { code message } } }';
+    for (const accept of ['application/json', 'text/event-stream']) {
+      const res = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json', accept }, body: JSON.stringify({ query: mutation, variables: { c: nest(2000) } }) });
+      const errors = await errorsOf(res);
+      expect(errors).toEqual([expect.objectContaining({ message: 'the "variables" parameter is nested deeper than 64 levels', extensions: expect.objectContaining({ code: 'BAD_REQUEST' }) })]);
+      expect(res.status).toBe(400);
+    }
+    const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${ADMIN}` } });
+    const overWs = await new Promise<unknown>((resolve) => {
+      client.subscribe({ query: mutation, variables: { c: nest(2000) } }, { next: resolve, error: resolve, complete: () => undefined });
+    });
+    expect(JSON.stringify(overWs)).toContain('nested deeper than 64 levels');
+    await client.dispose();
+    expect(await t.app.database.prisma.directive.count({ where: { name: 'deep' } })).toBe(0);
+
+    const fine = await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: mutation, variables: { c: { log_triage: nest(10) } } }) });
+    expect(await fine.json()).toEqual({ data: { createDirective: { errors: [] } } });
   });
 
   it('a form body with broken variables', async () => {
