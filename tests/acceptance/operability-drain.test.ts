@@ -2,6 +2,7 @@
 // jobs get SHUTDOWN_GRACE_SECONDS to finish (then fail with the reason), launches are refused,
 // /readyz answers 503 "draining" while the server still answers, SSE and graphql-ws subscribers
 // receive the final states and a clean end, and a restart runs nothing twice.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -167,5 +168,30 @@ describe('graceful drain on SIGTERM', () => {
     expect(again.logs.find((l) => l.msg === 'executor reconciled')).toMatchObject({ failedJobs: 0, resubmittedRuns: 1 });
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
+  });
+});
+
+describe('under a supervisor', () => {
+  it('`npm start` hands SIGTERM and SIGINT to the server, which drains and exits; nothing is left running', async () => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const npm = spawn('npm', ['start', '--silent'], { env: { ...process.env, ...env, PORT: '0', LOG_FORMAT: 'json', LOG_LEVEL: 'info', EXECUTOR_ENABLED: 'false' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+      let out = '';
+      npm.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      try {
+        const origin = await waitFor('the start line', async () => {
+          const port = /listening on http:\/\/localhost:(\d+)/.exec(out)?.[1];
+          return port && `http://127.0.0.1:${port}`;
+        }, 60_000);
+        expect((await fetch(`${origin}/healthz`)).status).toBe(200);
+        npm.kill(signal);
+        expect(await exited).toBe(0);
+        expect(out).toContain('"msg":"shut down"');
+        // The server went with npm: nobody answers on its port any more.
+        await expect(fetch(`${origin}/healthz`)).rejects.toThrow();
+      } finally {
+        if (npm.exitCode === null) npm.kill('SIGKILL');
+      }
+    }
   });
 });
