@@ -2,7 +2,9 @@
 // removed, every removal and refusal is audited, and two deployments on one engine and one Redis
 // leave each other's workers and events alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { createTestDatabase, TEST_DB } from '../../support/database.js';
 import { docker, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
 import { CancelRun } from '../../support/operations.js';
 import { dbId, waitForRun } from '../../support/runs.js';
@@ -83,6 +85,27 @@ describe('two deployments on one engine and one Redis', () => {
   it('have their own deployment ids', () => {
     expect(c.app.deploymentId).toMatch(/^[a-z0-9-]{1,40}$/);
     expect(c.app.deploymentId).not.toBe(d.app.deploymentId);
+  });
+
+  it('share the stored id between instances of one database; DEPLOYMENT_ID overrides it and is validated', async () => {
+    expect(() => loadConfig({ DEPLOYMENT_ID: 'Not_Valid!' })).toThrow(/DEPLOYMENT_ID/);
+    expect(() => loadConfig({ DEPLOYMENT_ID: 'x'.repeat(41) })).toThrow(/DEPLOYMENT_ID/);
+    const named = await startTestApp({ DEPLOYMENT_ID: 'ops-east-1', EXECUTOR_ENABLED: 'false' });
+    try {
+      expect(named.app.deploymentId).toBe('ops-east-1');
+    } finally {
+      await named.close();
+    }
+    if (TEST_DB !== 'postgres') return; // an in-memory PGlite cannot be opened twice
+    const db = await createTestDatabase();
+    try {
+      const first = await startTestApp({ ...db.env, EXECUTOR_ENABLED: 'false' }, {}, { reuseDatabase: true });
+      const second = await startTestApp({ ...db.env, EXECUTOR_ENABLED: 'false' }, {}, { reuseDatabase: true });
+      expect(second.app.deploymentId).toBe(first.app.deploymentId);
+      await Promise.all([first.close(), second.close()]);
+    } finally {
+      await db.drop();
+    }
   });
 
   it("start-up reconcile and cancelRun of one leave the other's running worker and subscribers alone", async () => {
