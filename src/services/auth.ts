@@ -16,7 +16,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import type { Viewer } from '../context.js';
 import { createApiTokenInput, revokeApiTokenInput } from '../contracts/tokens.js';
 import type { Db } from '../db.js';
-import { createSessionWatch, SESSION_SWEEP_MS } from './auth-sessions.js';
+import { createSessionWatch } from './auth-sessions.js';
 import { fail, ok, parseContract, type Result } from './errors.js';
 
 export const hashToken = (raw: string) => createHash('sha256').update(raw).digest('hex');
@@ -33,8 +33,8 @@ export const AUTH_MESSAGES = {
 
 const LOCAL_ADMIN: Viewer = { actor: 'local (auth off)', role: 'ADMIN', tokenId: null };
 const FAILURES_PER_MINUTE = 20;
-/** A token checked less than this long ago is not looked up again; with the sweep this bounds revocation across instances to ~1 s. */
-export const TOKEN_TTL_MS = 1000 - SESSION_SWEEP_MS;
+/** A token checked less than this long ago is not looked up again; TTL + sweep (< 1 s) bounds revocation across instances. */
+export const TOKEN_TTL_MS = 250;
 /** How much of a presented token keys its failure budget (our tokens: "cbt_" + 6 random characters). */
 const PREFIX_LENGTH = 10;
 const MAX_CACHED_TOKENS = 10_000;
