@@ -84,7 +84,7 @@ export function renderGraphiQLPage(options: GraphiQLPageOptions): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>${title}</title>
+<title>${title} · GraphiQL</title>
 <link rel="icon" href="${GRAPHIQL_ASSETS}favicon.ico">
 <link rel="stylesheet" href="${GRAPHIQL_ASSETS}graphiql.css">
 <link rel="stylesheet" href="${GRAPHIQL_ASSETS}page.css">

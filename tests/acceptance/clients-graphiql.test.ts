@@ -70,7 +70,7 @@ describe.skipIf(skip)('GraphiQL offline, auth on', () => {
     expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)/);
 
     await page.goto(url);
-    await expect.poll(() => page.textContent('#token-state')).toBe('This server needs an API token.');
+    await expect.poll(() => page.textContent('#token-state'), { timeout: 15_000 }).toBe('This server needs an API token.');
     expect(await page.locator('.graphiql-container').count()).toBe(0);
     expect(w.unauthorized).toEqual([]);
 
@@ -119,7 +119,7 @@ describe.skipIf(skip)('GraphiQL offline, auth on', () => {
     await w.page.click('#token-form button[type=submit]');
     await w.page.waitForSelector('.graphiql-container', { timeout: 30_000 });
     await w.page.click('#token-forget');
-    await expect.poll(() => w.page.textContent('#token-state')).toBe('This server needs an API token.');
+    await expect.poll(() => w.page.textContent('#token-state'), { timeout: 15_000 }).toBe('This server needs an API token.');
     expect(w.unauthorized).toEqual([]);
     await w.page.close();
   });

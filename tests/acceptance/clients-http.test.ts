@@ -2,6 +2,7 @@
 // audit suite (auth off and on), limit errors with codes and status, page sizes, CORS and CSRF.
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const ADMIN = 'admin-token-for-clients-http-0123456789';
@@ -176,5 +177,17 @@ describe('CORS and CSRF', () => {
     expect(await outcome('https://evil.example')).toBe('401');
     expect(await outcome(`http://${new URL(open.url).host}`)).toBe('open');
     expect(await outcome()).toBe('open');
+  });
+});
+
+describe('CORS_ORIGINS', () => {
+  it('takes origins or *, and refuses anything that is not an origin', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://ops.example.com, http://localhost:5173/' }).corsOrigins).toEqual(['https://ops.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toEqual(['*']);
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    for (const bad of ['ops.example.com', 'https://ops.example.com/app', 'ftp://x.example']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
+    }
   });
 });
