@@ -41,6 +41,9 @@ export function requestLog(opts: RequestLogOptions): Plugin {
   const ids = new WeakMap<object, string>();
   const started = new WeakMap<object, number>();
   const spans = new WeakMap<object, Span>();
+  // Valid HTTP operations not yet logged: refused before execution (authentication) they are
+  // logged when the response goes out.
+  const unfinished = new WeakMap<Request, { ctx: OperationContext; document: DocumentNode }>();
   // The per-operation object every hook sees: Yoga's params on HTTP, the payload on WebSocket.
   const keyOf = (ctx: OperationContext | null | undefined): object | undefined => ctx?.params ?? ctx?.request;
 
@@ -62,6 +65,7 @@ export function requestLog(opts: RequestLogOptions): Plugin {
 
   function finish(ctx: OperationContext, document: DocumentNode | null | undefined, operationName: string | null | undefined, outcome: string, viewer?: Viewer) {
     const key = keyOf(ctx);
+    if (ctx.request) unfinished.delete(ctx.request);
     const start = key ? started.get(key) : undefined;
     if (key) started.delete(key);
     const seconds = start === undefined ? 0 : (performance.now() - start) / 1000;
@@ -114,6 +118,11 @@ export function requestLog(opts: RequestLogOptions): Plugin {
     onResponse({ request, response }) {
       const id = ids.get(request);
       if (id) response.headers.set(REQUEST_ID_HEADER, id);
+      const pending = unfinished.get(request);
+      if (pending) {
+        const outcome = response.status === 401 || response.status === 403 ? 'unauthenticated' : response.status === 429 ? 'rate_limited' : 'error';
+        finish(pending.ctx, pending.document, (pending.ctx.params as { operationName?: string } | undefined)?.operationName, outcome);
+      }
     },
     onParse({ context }) {
       const ctx = context as OperationContext;
@@ -125,7 +134,9 @@ export function requestLog(opts: RequestLogOptions): Plugin {
     },
     onValidate({ context, params }) {
       return ({ valid }) => {
-        if (!valid) finish(context as OperationContext, params.documentAST, (context as { params?: { operationName?: string } }).params?.operationName, 'invalid');
+        const ctx = context as OperationContext;
+        if (!valid) finish(ctx, params.documentAST, (ctx.params as { operationName?: string } | undefined)?.operationName, 'invalid');
+        else if (ctx.request) unfinished.set(ctx.request, { ctx, document: params.documentAST });
       };
     },
     onExecute({ args, executeFn, setExecuteFn }) {

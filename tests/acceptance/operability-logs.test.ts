@@ -133,6 +133,23 @@ describe('request log', () => {
     }
   });
 
+  it('logs operations refused before they run (no token) as unauthenticated', async () => {
+    const captured = capturingLogger('info');
+    const guarded = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: 'admin-token-for-request-log-tests-0123' }, { logger: captured.logger });
+    try {
+      const res = await post(guarded, { query: 'query NoToken { runs(first: 1) { totalCount } }' }, { 'x-request-id': 'refused-1' });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('x-request-id')).toBe('refused-1');
+      expect(captured.lines.filter((l) => l.msg === 'graphql operation')).toEqual([
+        expect.objectContaining({ requestId: 'refused-1', operation: 'NoToken', type: 'query', outcome: 'unauthenticated', actor: null }),
+      ]);
+      const metrics = await (await guarded.app.yoga.fetch('http://yoga/metrics', { headers: { authorization: 'Bearer admin-token-for-request-log-tests-0123' } })).text();
+      expect(metrics).toMatch(/^cyberbrain_graphql_operations_total\{operation="NoToken",type="query",outcome="unauthenticated"\} 1$/m);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('uses REQUEST_LOG_LEVEL', async () => {
     const captured = capturingLogger('info');
     const quiet = await startTestApp({ EXECUTOR_ENABLED: 'false', REQUEST_LOG_LEVEL: 'debug' }, { logger: captured.logger });
