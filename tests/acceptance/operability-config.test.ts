@@ -91,5 +91,5 @@ describe.runIf(TEST_DB === 'pglite')('configuration errors stop the start with o
     expect(lines[0]).toMatch(/^cyberbrain: cannot start: /);
     expect(res.stderr).not.toMatch(/\n\s+at /);
     expect(res.stderr).not.toContain('s3cret-pw');
-  });
+  }, 60_000);
 });
