@@ -2,6 +2,8 @@
 // internet: every request to anything but the server is blocked and counted (must stay 0). With
 // auth on, the first screen asks for a token (no 401), then a query and a subscription run with it.
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -122,5 +124,59 @@ describe.skipIf(skip)('GraphiQL offline, auth on', () => {
     await expect.poll(() => w.page.textContent('#token-state'), { timeout: 15_000 }).toBe('This server needs an API token.');
     expect(w.unauthorized).toEqual([]);
     await w.page.close();
+  });
+});
+
+describe.skipIf(skip)('a page on another site, auth off (the loopback default)', () => {
+  let openApp: TestApp;
+  let openUrl: string;
+  beforeAll(async () => {
+    openApp = await startTestApp({ EXECUTOR_ENABLED: 'false' });
+    openUrl = (await openApp.app.listen(0, '127.0.0.1')).url;
+  });
+  afterAll(() => openApp?.close());
+
+  it('cannot launch a run from the operator’s browser: form POST, no-cors fetch, cors fetch and WebSocket all refused', async () => {
+    const page = await browser.newPage();
+    const mutation = 'mutation { launchRun(input: {}) { run { id } } }';
+    // The attacker's page, from another origin on the same machine (so the browser's own
+    // private-network rules do not step in and only the server's protection is tested).
+    const attack = `<!doctype html><body>
+      <iframe name="sink"></iframe>
+      <form id="f" method="POST" action="${openUrl}" target="sink"><input name="query" value='${mutation}'></form>
+      <script>
+        window.results = {};
+        document.getElementById('f').submit();
+        fetch(${JSON.stringify(openUrl)}, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: ${JSON.stringify(mutation)} }) })
+          .then(() => (results.noCors = 'sent'), () => (results.noCors = 'failed'));
+        fetch(${JSON.stringify(openUrl)}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: ${JSON.stringify(mutation)} }) })
+          .then(() => (results.cors = 'readable'), () => (results.cors = 'blocked'));
+        const ws = new WebSocket(${JSON.stringify(openUrl.replace('http', 'ws'))}, 'graphql-transport-ws');
+        ws.onopen = () => (results.ws = 'open');
+        ws.onerror = () => (results.ws = 'refused');
+      </script></body>`;
+    const evil = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(attack));
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    const refusals: number[] = [];
+    page.on('response', (r) => r.url().startsWith(openUrl) && refusals.push(r.status()));
+    await page.goto(`http://127.0.0.1:${(evil.address() as AddressInfo).port}/`);
+    await expect.poll(() => page.evaluate(() => (window as unknown as { results: Record<string, string> }).results), { timeout: 15_000 }).toEqual({ noCors: 'sent', cors: 'blocked', ws: 'refused' });
+    await page.waitForTimeout(500);
+    expect(await openApp.app.database.prisma.run.count()).toBe(0);
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.every((s) => s === 403)).toBe(true);
+    await page.close();
+    evil.close();
+  });
+
+  it('GraphiQL opens straight away with auth off, and runs a mutation from its own origin', async () => {
+    const page = await browser.newPage();
+    await page.goto(openUrl);
+    await page.waitForSelector('.graphiql-container .graphiql-execute-button', { timeout: 30_000 });
+    expect(await page.textContent('#token-state')).toBe('Authentication is off.');
+    await run(page, 'mutation Launch { launchRun(input: {}) { run { id status } errors { code } } }');
+    await expect.poll(() => responseText(page), { timeout: 15_000 }).toMatch(/"status":\s*"PENDING"/);
+    expect(await openApp.app.database.prisma.run.count()).toBe(1);
+    await page.close();
   });
 });
