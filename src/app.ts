@@ -36,7 +36,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   const events = createEventBus(config.redisUrl, { channelPrefix: config.redisChannelPrefix ?? `cyberbrain:${deployment}:`, onError: (err, what) => eventsWarn.fail(`events: ${what}`, { err }) });
   const metrics = createMetrics(database.prisma);
   const services = createServices({ db: database.prisma, events, logger, config, redactor, metrics });
-  const docker = createDockerClient(config.docker.host);
+  const docker = createDockerClient(config.docker);
   // Traces only when OTEL_EXPORTER_OTLP_ENDPOINT is set: request → run service → Docker API calls.
   const tracing = config.otel.endpoint ? startTracing({ endpoint: config.otel.endpoint, serviceName: config.otel.serviceName }) : null;
   if (tracing) {

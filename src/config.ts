@@ -55,8 +55,8 @@ const bindHost = z
 const dockerHost = z
   .string()
   .optional()
-  .refine((v) => v === undefined || /^(unix:\/\/\/.|tcp:\/\/[^/]+|https?:\/\/[^/]+|ssh:\/\/[^/]+|npipe:\/\/.)/.test(v), {
-    message: 'expected unix:///path/to/docker.sock, tcp://host:port (TLS with DOCKER_TLS_VERIFY) or ssh://user@host',
+  .refine((v) => v === undefined || /^(unix:\/\/\/.|tcp:\/\/[^/]+|https?:\/\/[^/]+|npipe:\/\/.)/.test(v), {
+    message: 'expected unix:///path/to/docker.sock or tcp://host:port (TLS with DOCKER_TLS_VERIFY); ssh:// is not supported',
   });
 
 /** CORS_ORIGINS: comma-separated origins (scheme://host[:port]) or "*"; unset = same origin only. */

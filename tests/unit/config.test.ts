@@ -37,7 +37,7 @@ describe('configuration', () => {
       tlsVerify: true,
       certPath: '/certs',
     });
-    for (const host of ['unix:///run/docker.sock', 'tcp://127.0.0.1:2375', 'ssh://me@box']) expect(loadConfig({ DOCKER_HOST: host }).docker.host).toBe(host);
+    for (const host of ['unix:///run/docker.sock', 'tcp://127.0.0.1:2375', 'https://docker.internal:2376']) expect(loadConfig({ DOCKER_HOST: host }).docker.host).toBe(host);
   });
 
   it('accepts IP literals and host names for HOST', () => {
@@ -65,6 +65,7 @@ describe('configuration', () => {
     [{ HOST: 'not a host' }, /HOST/],
     [{ DOCKER_HOST: 'nowhere' }, /DOCKER_HOST/],
     [{ DOCKER_HOST: 'unix://' }, /DOCKER_HOST/],
+    [{ DOCKER_HOST: 'ssh://me@box' }, /DOCKER_HOST: .*ssh:\/\/ is not supported/],
     [{ DEBUG_REDACTED_MODE: 'maybe' }, /DEBUG_REDACTED_MODE/],
     [{ DATABASE_URL: 'mysql://x' }, /postgresql/],
     [{ LLM_COST_PER_1K: '{bad' }, /LLM_COST_PER_1K/],
