@@ -7,7 +7,7 @@ import { createLogger, describeRedis, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createGraphQLServer, listen, type RunningServer } from './server.js';
 import { subscriptionCloser } from './server/drain.js';
-import { backoffWarner, createReadiness } from './readiness.js';
+import { backoffWarner, createReadiness, errorCode } from './readiness.js';
 import { deploymentId } from './services/deployment.js';
 import { seedBuiltinDirectives } from './services/directives.js';
 import type { AuthenticateOptions } from './services/auth.js';
@@ -29,11 +29,17 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   const database = await openDatabase(config, opts.database);
   await seedBuiltinDirectives(database.prisma);
   await seedBuiltinTasks(database.prisma);
-  // Redis down makes every publish fail: one line, then fewer and fewer, not one per event.
-  const eventsWarn = backoffWarner(logger, 'events');
+  // Redis down makes every publish fail: one line naming REDIS_URL, then fewer and fewer (backoff).
+  const redisShown = config.redisUrl ? describeRedis(config.redisUrl) : undefined;
+  const eventsWarn = backoffWarner(logger, `REDIS_URL=${redisShown ?? ''} (events)`);
   // Before the event bus: its default Redis channel prefix carries the deployment id.
   const deployment = await deploymentId(database.prisma, config.deploymentId);
-  const events = createEventBus(config.redisUrl, { channelPrefix: config.redisChannelPrefix ?? `cyberbrain:${deployment}:`, onError: (err, what) => eventsWarn.fail(`events: ${what}`, { err }) });
+  const events = createEventBus(config.redisUrl, {
+    channelPrefix: config.redisChannelPrefix ?? `cyberbrain:${deployment}:`,
+    onError: (err, what) =>
+      what.startsWith('redis') ? eventsWarn.fail(`REDIS_URL=${redisShown ?? ''} unreachable for events (${what}): ${errorCode(err)}`) : logger.warn({ err }, `events: ${what}`),
+  });
+  events.onResync(() => eventsWarn.recover());
   const metrics = createMetrics(database.prisma);
   const services = createServices({ db: database.prisma, events, logger, config, redactor, metrics });
   const docker = createDockerClient(config.docker);
@@ -52,7 +58,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     docker,
     dockerHost: config.docker.host ?? 'unix:///var/run/docker.sock',
     redisUrl: config.redisUrl,
-    redisShown: config.redisUrl ? describeRedis(config.redisUrl) : undefined,
+    redisShown,
     logger,
   });
   const subscriptions = subscriptionCloser();

@@ -62,7 +62,8 @@ function cachedCheck(run: (signal: AbortSignal) => Promise<void>, timeoutMs: num
   };
 }
 
-const errorCode = (err: unknown): string => {
+/** A short reason for a log line: the error code (ECONNREFUSED …) or the start of the message. */
+export const errorCode = (err: unknown): string => {
   const e = err as { code?: unknown; message?: unknown } | null;
   if (e && typeof e.code === 'string') return e.code;
   return e && typeof e.message === 'string' ? e.message.slice(0, 200) : String(err);

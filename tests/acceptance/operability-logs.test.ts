@@ -196,7 +196,9 @@ describe('failures name the setting', () => {
       }
       const redisLines = captured.lines.filter((l) => /REDIS_URL|redis/i.test(String(l.msg)) && l.level === 'warn');
       expect(redisLines.some((l) => String(l.msg).startsWith(`REDIS_URL=redis://localhost:${port} unreachable: ECONNREFUSED`))).toBe(true);
-      // About 3 s of a dead Redis: a handful of lines, not one per reconnect or publish.
+      // Every line says which setting failed; about 3 s of a dead Redis is a handful of lines,
+      // not one per reconnect or publish.
+      for (const l of redisLines) expect(String(l.msg)).toMatch(/^REDIS_URL=redis:\/\/localhost:\d+ /);
       expect(redisLines.length).toBeLessThanOrEqual(6);
     } finally {
       await t.close();
