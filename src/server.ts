@@ -22,6 +22,7 @@ import { graphiqlAssets, graphiqlOptions, renderGraphiQLPage } from './server/gr
 import { graphqlSse } from './server/graphql-sse.js';
 import { queryLimits } from './server/limits.js';
 import { corsFor, crossSiteGuard, originPolicy, verifyWebSocketOrigin } from './server/origin.js';
+import { multipartSubscriptions } from './server/multipart-subscriptions.js';
 import { persistedOperations, readPersistedOperations } from './server/persisted.js';
 
 export interface ServerDeps {
@@ -101,6 +102,7 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
       crossSiteGuard(originPolicy(config.corsOrigins)),
       ...persistedOperations(config.persistedOperationsFile ? readPersistedOperations(config.persistedOperationsFile) : undefined),
       ...graphqlSse(deps.authenticate),
+      multipartSubscriptions(),
       requestParamsPlugin(),
       redactedValidationErrors((text) => services.redactor.text(text)),
       revocationPlugin(services.auth),

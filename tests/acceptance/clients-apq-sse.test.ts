@@ -1,6 +1,7 @@
 // Real third-party clients against a real port with auth on: Apollo Client 4 with
 // PersistedQueryLink (APQ), listed persisted operations, and the graphql-sse client in both
-// of its modes (distinct connections, and single connection: PUT reservation + one stream).
+// of its modes (distinct connections, and single connection: PUT reservation + one stream), and
+// Apollo's HttpLink subscriptions over multipart HTTP.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -99,6 +100,44 @@ describe('Apollo Client 4 with PersistedQueryLink', () => {
   it('persisted operations still need the token', async () => {
     const res = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(LISTED) } } }, { authorization: '' });
     expect(res.status).toBe(401);
+  });
+});
+
+describe('Apollo Client 4 HttpLink subscriptions (multipart HTTP)', () => {
+  it("runs the README's Watch subscription to the end of the run over plain HTTP", async () => {
+    const client = new ApolloClient({ cache: new InMemoryCache(), link: new HttpLink({ uri: url, headers: { authorization } }) });
+    const runId = await launch();
+    const events: Array<Record<string, unknown>> = [];
+    await new Promise<void>((resolve, reject) => {
+      let cancelled = false;
+      client.subscribe<{ runEvents: Record<string, unknown> }>({ query: gql(WATCH), variables: { runId } }).subscribe({
+        next: (result) => {
+          if (result.error) return reject(result.error);
+          events.push(result.data!.runEvents);
+          if (!cancelled && events.some((e) => e.__typename === 'RunStatusEvent')) {
+            cancelled = true;
+            void cancel(runId);
+          }
+        },
+        error: reject,
+        complete: resolve,
+      });
+    });
+    expect(events[0]).toMatchObject({ __typename: 'RunStatusEvent', runStatus: 'PENDING' });
+    expect(events.at(-1)).toMatchObject({ __typename: 'RunStatusEvent', runStatus: 'CANCELLED' });
+  });
+
+  it('answers the multipart accept header with the subscription spec content type (was 406)', async () => {
+    const ac = new AbortController();
+    const res = await fetch(url, {
+      method: 'POST',
+      signal: ac.signal,
+      headers: { 'content-type': 'application/json', authorization, accept: 'multipart/mixed;boundary="graphql";subscriptionSpec=1.0,application/json' },
+      body: JSON.stringify({ query: 'subscription { runStatusChanged { status } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('multipart/mixed;boundary="graphql";subscriptionSpec="1.0"');
+    ac.abort();
   });
 });
 
