@@ -37,7 +37,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   const events = createEventBus(config.redisUrl, {
     channelPrefix: config.redisChannelPrefix ?? `cyberbrain:${deployment}:`,
     onError: (err, what) =>
-      what.startsWith('redis') ? eventsWarn.fail(`REDIS_URL=${redisShown ?? ''} unreachable for events (${what}): ${errorCode(err)}`) : logger.warn({ err }, `events: ${what}`),
+      what.startsWith('redis') ? eventsWarn.fail(`REDIS_URL=${redisShown ?? ''} unreachable: ${errorCode(err)} (${what})`) : logger.warn({ err }, `events: ${what}`),
   });
   events.onResync(() => eventsWarn.recover());
   const metrics = createMetrics(database.prisma);

@@ -11,8 +11,6 @@ export interface ReadinessOptions {
   /** The Docker endpoint as configured (DOCKER_HOST or the default socket), for messages. */
   dockerHost: string;
   redisUrl?: string;
-  /** Shown instead of the Redis URL (no password). */
-  redisShown?: string;
   logger: Logger;
   /** Longest a single check may take before it counts as failed. Default 1000 ms. */
   checkTimeoutMs?: number;
@@ -118,9 +116,9 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
         retryStrategy: (times) => Math.min(500 * 2 ** Math.min(times, 6), 30_000),
       })
     : undefined;
-  const redisWarn = backoffWarner(opts.logger, 'REDIS_URL');
-  redis?.on('error', (err: unknown) => redisWarn.fail(`REDIS_URL=${opts.redisShown ?? 'redis'} unreachable: ${errorCode(err)}`));
-  redis?.on('ready', () => redisWarn.recover());
+  // Its connection errors are the event bus's to log (one Redis, one line with backoff); here they
+  // only make the check fail.
+  redis?.on('error', () => undefined);
   /** Resolves once connected; rejects on the next connection error or when `signal` fires. */
   const redisReady = (client: Redis, signal: AbortSignal) =>
     new Promise<void>((resolve, reject) => {
