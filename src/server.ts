@@ -24,6 +24,7 @@ import { queryLimits } from './server/limits.js';
 import { corsFor, crossSiteGuard, originPolicy, verifyWebSocketOrigin } from './server/origin.js';
 import { multipartSubscriptions } from './server/multipart-subscriptions.js';
 import { persistedOperations, readPersistedOperations } from './server/persisted.js';
+import { VERSION } from './version.js';
 
 export interface ServerDeps {
   config: Config;
@@ -44,7 +45,7 @@ type ServerContext = { req?: IncomingMessage; viewer?: Viewer };
 function healthPlugin(deps: ServerDeps): Plugin {
   return {
     async onRequest({ url, endResponse, request, serverContext }) {
-      if (url.pathname === '/healthz') return endResponse(Response.json({ status: 'ok' }));
+      if (url.pathname === '/healthz') return endResponse(Response.json({ status: 'ok', version: VERSION }));
       if (url.pathname === '/readyz') {
         const r = await deps.readiness();
         return endResponse(Response.json({ status: r.status ?? (r.ready ? 'ready' : 'not ready'), ...r.checks }, { status: r.ready ? 200 : 503 }));

@@ -15,6 +15,7 @@ import './token-usage.js';
 import './run-events.js';
 import './audit.js';
 import './api-token.js';
+import './server-info.js';
 import './node.js';
 
 export const schema = refuseOversizedPages(lexicographicSortSchema(builder.toSchema()));

@@ -92,7 +92,7 @@ describe('query limits', () => {
 
 describe('health and tooling', () => {
   it('serves /healthz and /readyz', async () => {
-    expect(await (await t.app.yoga.fetch('http://yoga/healthz')).json()).toEqual({ status: 'ok' });
+    expect(await (await t.app.yoga.fetch('http://yoga/healthz')).json()).toEqual({ status: 'ok', version: expect.any(String) });
     const ready = await t.app.yoga.fetch('http://yoga/readyz');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', database: t.app.database.kind });
