@@ -10,6 +10,8 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
 /** APQ entries kept (least recently used go first); listed operations are never evicted. */
 const APQ_CAPACITY = 1000;
+/** Longer documents still run, but are not kept (the token limit makes them rare anyway). */
+const MAX_APQ_QUERY_LENGTH = 50_000;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -37,16 +39,31 @@ export function persistedOperations(listed: ReadonlyMap<string, string> = new Ma
     if (document !== undefined && automatic.delete(hash)) automatic.set(hash, document); // recently used last
     return document ?? null;
   };
+  // A hash + query pair is kept only once the request got as far as executing: authenticated, the
+  // document parsed and valid. So no anonymous client can fill the cache.
+  const pending = new WeakMap<Request, { hash: string; query: string }>();
+  const keep = (request: Request | undefined) => {
+    const entry = request && pending.get(request);
+    if (!entry) return;
+    pending.delete(request);
+    automatic.delete(entry.hash);
+    automatic.set(entry.hash, entry.query);
+    if (automatic.size > APQ_CAPACITY) automatic.delete(automatic.keys().next().value!);
+  };
   const register: Plugin = {
-    onParams({ params }) {
+    onParams({ params, request }) {
       const hash = hashOf(params.extensions);
       if (hash === null || !params.query || listed.has(hash)) return;
       if (sha256(params.query) !== hash) {
         throw createGraphQLError('provided sha256Hash does not match the query', { extensions: { code: 'PERSISTED_QUERY_HASH_MISMATCH', http: { status: 400 } } });
       }
-      automatic.delete(hash);
-      automatic.set(hash, params.query);
-      if (automatic.size > APQ_CAPACITY) automatic.delete(automatic.keys().next().value!);
+      if (params.query.length <= MAX_APQ_QUERY_LENGTH) pending.set(request, { hash, query: params.query });
+    },
+    onExecute({ args }) {
+      keep((args.contextValue as { request?: Request }).request);
+    },
+    onSubscribe({ args }) {
+      keep((args.contextValue as { request?: Request }).request);
     },
   };
   return [

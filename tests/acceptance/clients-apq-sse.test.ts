@@ -97,6 +97,22 @@ describe('Apollo Client 4 with PersistedQueryLink', () => {
     expect(await unknown.json()).toMatchObject({ errors: [{ message: 'PersistedQueryNotFound', extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
   });
 
+  it('keeps a hash + query pair only from a request that got to execute (authenticated and valid)', async () => {
+    const query = '{ directives(first: 2) { totalCount } }';
+    const persisted = { version: 1, sha256Hash: sha256(query) };
+    expect((await post({ query, extensions: { persistedQuery: persisted } }, { authorization: '' })).status).toBe(401);
+    const invalid = '{ nope }';
+    await post({ query: invalid, extensions: { persistedQuery: { version: 1, sha256Hash: sha256(invalid) } } });
+    for (const hash of [persisted.sha256Hash, sha256(invalid)]) {
+      const res = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
+      expect(await res.json()).toMatchObject({ errors: [{ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }] });
+    }
+    // Apollo's GET form (useGETForHashedQueries) once registered:
+    await post({ query, extensions: { persistedQuery: persisted } });
+    const get = await fetch(`${url}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: persisted }))}`, { headers: { authorization } });
+    expect(await get.json()).toMatchObject({ data: { directives: { totalCount: expect.any(Number) } } });
+  });
+
   it('persisted operations still need the token', async () => {
     const res = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: sha256(LISTED) } } }, { authorization: '' });
     expect(res.status).toBe(401);
