@@ -24,8 +24,12 @@ const post = (query: string, operationName?: string) =>
   t.app.yoga.fetch('http://yoga/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName }) });
 
 function promtool(text: string): Promise<{ code: number; output: string }> {
-  return new Promise((resolve) => {
-    const child = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, output: stdout + stderr }));
+  return new Promise((resolve, reject) => {
+    const child = execFile('promtool', ['check', 'metrics'], (err, stdout, stderr) => {
+      const code = (err as { code?: number | string } | null)?.code;
+      if (code === 'ENOENT') return reject(new Error('promtool is not installed: apt-get install prometheus (.ci/run does)'));
+      resolve({ code: err ? Number(code ?? 1) : 0, output: stdout + stderr });
+    });
     child.stdin!.end(text);
   });
 }
