@@ -26,7 +26,8 @@ export function createLogger(opts: LoggerOptions): Logger {
     {
       level: opts.level,
       base: { service: 'cyberbrain' },
-      timestamp: stdTimeFunctions.isoTime,
+      // JSON carries ISO times; pretty lines format epoch times themselves (to the millisecond).
+      timestamp: pretty ? stdTimeFunctions.epochTime : stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }), log: (obj) => redactor.value(obj) },
       hooks: {
         logMethod(args, method) {
