@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { ConfigError } from '../config.js';
 
 /** APQ entries kept (least recently used go first); listed operations are never evicted. */
 const APQ_CAPACITY = 1000;
@@ -20,13 +21,19 @@ function hashOf(extensions: unknown): string | null {
   return pq && pq.version === 1 && typeof pq.sha256Hash === 'string' ? pq.sha256Hash : null;
 }
 
-/** Reads a JSON object of sha256 → document; every hash must match its document. */
+/** Reads a JSON object of sha256 → document; every hash must match its document. Fails naming the variable. */
 export function readPersistedOperations(file: string): Map<string, string> {
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`${file}: expected a JSON object of sha256 hash → GraphQL document`);
+  const fail = (why: string) => new ConfigError(`PERSISTED_OPERATIONS_FILE: ${file}: ${why}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw fail(err instanceof Error ? err.message : String(err));
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw fail('expected a JSON object of sha256 hash → GraphQL document');
   const operations = new Map<string, string>();
   for (const [hash, document] of Object.entries(parsed)) {
-    if (typeof document !== 'string' || sha256(document) !== hash) throw new Error(`${file}: the document under ${hash} does not hash to it`);
+    if (typeof document !== 'string' || sha256(document) !== hash) throw fail(`the document under ${hash} does not hash to it`);
     operations.set(hash, document);
   }
   return operations;

@@ -10,6 +10,8 @@ import { ApolloClient, HttpLink, InMemoryCache, gql } from '@apollo/client';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { createClient, type Client, type ExecutionResult } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config.js';
+import { readPersistedOperations } from '../../src/server/persisted.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const ADMIN = 'admin-token-for-clients-apq-sse-0123456';
@@ -111,6 +113,13 @@ describe('Apollo Client 4 with PersistedQueryLink', () => {
     await post({ query, extensions: { persistedQuery: persisted } });
     const get = await fetch(`${url}?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: persisted }))}`, { headers: { authorization } });
     expect(await get.json()).toMatchObject({ data: { directives: { totalCount: expect.any(Number) } } });
+  });
+
+  it('a bad PERSISTED_OPERATIONS_FILE stops the start with a message naming it', () => {
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ [sha256('{ a }')]: '{ b }' }));
+    expect(() => readPersistedOperations(bad)).toThrow(/^PERSISTED_OPERATIONS_FILE: .*does not hash to it/);
+    expect(() => readPersistedOperations(path.join(dir, 'missing.json'))).toThrow(ConfigError);
   });
 
   it('persisted operations still need the token', async () => {
