@@ -6,55 +6,91 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** READ: queries and subscriptions. OPERATE: + launch/cancel runs. ADMIN: + directives, tasks, allowlists, tokens. */
 export type ApiRole =
+  /** OPERATE, plus directives, tasks, allowlists, worker images and tokens. */
   | 'ADMIN'
+  /** READ, plus launching and cancelling runs. */
   | 'OPERATE'
+  /** Queries and subscriptions. */
   | 'READ';
 
+/** Input of `cancelRun`. */
 export type CancelRunInput = {
+  /** Global id of the object to act on. */
   id: string;
 };
 
+/** Input of `createApiToken`. */
 export type CreateApiTokenInput = {
+  /** Who or what the token is for (unique among active tokens). */
   name: string;
+  /** What the token may do. */
   role: ApiRole;
 };
 
+/** Input of `createDirective`. */
 export type CreateDirectiveInput = {
+  /** If true, it cannot be launched through the API. */
   approvalRequired?: boolean | null | undefined;
+  /** What it is for. */
   description?: string | null | undefined;
   /** Stable name shared by all versions (letters, digits, . _ -). */
   name: string;
+  /** Per-task settings, keyed by task. */
   taskConfig?: unknown;
+  /** The instructions (at most MAX_DIRECTIVE_TEXT characters). */
   text?: string | null | undefined;
+  /** Short human title. */
   title: string;
+  /** Its kind (D1–D4). */
   type: DirectiveType;
 };
 
 /** D1 read-only diagnostics, D2 conservative recommendations, D3 change planning, D4 custom. */
 export type DirectiveType =
+  /** Read-only diagnostics. */
   | 'D1'
+  /** Conservative recommendations. */
   | 'D2'
+  /** Change planning. */
   | 'D3'
+  /** Custom directive text. */
   | 'D4';
 
+/** Why a mutation refused its input (`UserError.code`). */
 export type ErrorCode =
+  /** The object’s state does not allow it (e.g. the run already ended, a duplicate name). */
   | 'CONFLICT'
+  /** The token’s role is too low for this. */
   | 'FORBIDDEN'
+  /** Refused by policy (allowlist, inactive or approval-required directive). */
   | 'NOT_ALLOWED'
+  /** A referenced object does not exist. */
   | 'NOT_FOUND'
+  /** No valid API token. */
   | 'UNAUTHENTICATED'
+  /** A dependency (Docker engine, database) did not answer. */
   | 'UNAVAILABLE'
+  /** The input breaks its contract; `field` names the offending input. */
   | 'VALIDATION';
 
+/** Where a job is in its life: PENDING → RUNNING → SUCCESS, FAILED, SKIPPED or CANCELLED. */
 export type JobStatus =
+  /** Stopped by cancelRun or shutdown before it finished. */
   | 'CANCELLED'
+  /** Finished with an error (see `error`). */
   | 'FAILED'
+  /** Waiting for an executor slot. */
   | 'PENDING'
+  /** Executing now. */
   | 'RUNNING'
+  /** Not applicable here (e.g. no GPU); `error` says why. */
   | 'SKIPPED'
+  /** Finished and produced its result. */
   | 'SUCCESS';
 
+/** Input of `launchRun`. */
 export type LaunchRunInput = {
+  /** One-off instructions instead of a stored directive (not with directiveId). */
   customDirectiveText?: string | null | undefined;
   /** Omit both this and customDirectiveText for the default directive. */
   directiveId?: string | null | undefined;
@@ -62,89 +98,143 @@ export type LaunchRunInput = {
   tasks?: Array<string> | null | undefined;
 };
 
+/** Input of `removeAllowlistEntry`. */
 export type RemoveAllowlistEntryInput = {
+  /** Global id of the object to act on. */
   id: string;
 };
 
+/** Input of `removeWorkerImage`. */
 export type RemoveWorkerImageInput = {
+  /** Global id of the object to act on. */
   id: string;
 };
 
+/** Input of `revokeApiToken`. */
 export type RevokeApiTokenInput = {
+  /** Global id of the object to act on. */
   id: string;
 };
 
+/** Where a run is in its life: PENDING → RUNNING → SUCCESS, PARTIAL, FAILED or CANCELLED. */
 export type RunStatus =
+  /** Cancelled before every job ended. */
   | 'CANCELLED'
+  /** No job succeeded. */
   | 'FAILED'
+  /** Some jobs succeeded, some failed. */
   | 'PARTIAL'
+  /** Created; no job has started yet. */
   | 'PENDING'
+  /** At least one job has started and not all have ended. */
   | 'RUNNING'
+  /** Every job succeeded (or was skipped). */
   | 'SUCCESS';
 
+/** Input of `setDirectiveActive`. */
 export type SetDirectiveActiveInput = {
+  /** True to allow launching it. */
   active: boolean;
+  /** Global id of the object to act on. */
   id: string;
 };
 
+/** Input of `setTaskEnabled`. */
 export type SetTaskEnabledInput = {
+  /** True to allow it in runs. */
   enabled: boolean;
+  /** Task key. */
   key: string;
 };
 
+/** Built in, or a custom container task. */
 export type TaskKind =
+  /** One of the built-in tasks (log_triage, gpu_report, service_map). */
   | 'BUILTIN'
+  /** A custom check run in an allowlisted worker image. */
   | 'CONTAINER';
 
+/** Input of `updateDirective`. */
 export type UpdateDirectiveInput = {
+  /** New approval flag; omitted = unchanged. */
   approvalRequired?: boolean | null | undefined;
+  /** New description; omitted = unchanged. */
   description?: string | null | undefined;
   /** The latest version to base the new version on. */
   id: string;
+  /** New per-task settings; omitted = unchanged. */
   taskConfig?: unknown;
+  /** New instructions; omitted = unchanged. */
   text?: string | null | undefined;
+  /** New title; omitted = unchanged. */
   title?: string | null | undefined;
+  /** New type; omitted = unchanged. */
   type?: DirectiveType | null | undefined;
 };
 
+/** Input of `upsertAllowlistEntry`. */
 export type UpsertAllowlistEntryInput = {
+  /** Exact container name. */
   containerName: string;
+  /** Why it is allowed. */
   description?: string | null | undefined;
+  /** Default true. */
   enabled?: boolean | null | undefined;
   /** Re-approval: null forgets the pinned container (the next match pins again); a container id pins that one; omitted keeps the pin. */
   pinnedContainerId?: string | null | undefined;
+  /** Free labels. */
   tags?: Array<string> | null | undefined;
 };
 
 /** A custom check: runs an allowlisted worker image through the hardened worker path. */
 export type UpsertContainerTaskInput = {
+  /** Command and arguments (no shell). */
   command: Array<string>;
+  /** What it does. */
   description?: string | null | undefined;
+  /** Default true. */
   enabled?: boolean | null | undefined;
   /** Object of string values. */
   env?: unknown;
+  /** An allowlisted worker image. */
   image: string;
+  /** Task key (lower case, not a built-in one). */
   key: string;
+  /** Human name. */
   name: string;
+  /** Per-job deadline; omitted = JOB_TIMEOUT_SECONDS. */
   timeoutSeconds?: number | null | undefined;
 };
 
+/** Input of `upsertWorkerImage`. */
 export type UpsertWorkerImageInput = {
+  /** What it is for. */
   description?: string | null | undefined;
+  /** Default true. */
   enabled?: boolean | null | undefined;
+  /** Whether workers from it may get GPUs. */
   gpuAllowed?: boolean | null | undefined;
+  /** Whether workers from it may use the host network. */
   hostNetworkAllowed?: boolean | null | undefined;
   /** name[:tag][@sha256:digest], exactly as containers will reference it. */
   image: string;
+  /** Memory limit per worker. */
   memoryBytes?: number | null | undefined;
+  /** CPU limit per worker, in billionths of a CPU. */
   nanoCpus?: number | null | undefined;
+  /** Process limit per worker. */
   pidsLimit?: number | null | undefined;
+  /** Deadline per worker. */
   timeoutSeconds?: number | null | undefined;
 };
 
+/** What tokenUsage groups by. */
 export type UsageDimension =
+  /** The run’s directive name. */
   | 'DIRECTIVE'
+  /** The LLM model name. */
   | 'MODEL'
+  /** The job’s task key. */
   | 'TASK';
 
 export type RunCountQueryVariables = Exact<{ [key: string]: never; }>;
