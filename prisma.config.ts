@@ -13,8 +13,6 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { defineConfig } from 'prisma/config';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { loadConfig } from './src/config.js';
-import { DataDirLockedError, lockDataDir } from './src/datadir-lock.js';
 
 // The settings as the operator gave them, before the schema's placeholder URL below is filled in.
 const settings = { ...process.env };
@@ -48,6 +46,10 @@ let opened: Promise<SqlMigrationAwareDriverAdapterFactory> | undefined;
 const adapter = () => (opened ??= open());
 
 async function open(): Promise<SqlMigrationAwareDriverAdapterFactory> {
+  // Loaded here, not at the top: `prisma generate` (npm ci's postinstall, before src/ is in the
+  // image's build stage) reads this file but never asks for an adapter.
+  const { loadConfig } = await import('./src/config.js');
+  const { DataDirLockedError, lockDataDir } = await import('./src/datadir-lock.js');
   const config = loadConfig(settings);
   if (config.database.kind === 'postgres') return new PrismaPg({ connectionString: config.database.url, Client: NameAsTextClient });
   const { dataDir } = config.database;
