@@ -13,7 +13,7 @@ import { seedBuiltinDirectives } from './services/directives.js';
 import type { AuthenticateOptions } from './services/auth.js';
 import { createServices } from './services/index.js';
 import { seedBuiltinTasks } from './services/tasks.js';
-import { createRedactor } from './triage/redact.js';
+import { configSecrets, createRedactor } from './redaction/index.js';
 import { createDockerClient } from './executor/docker.js';
 import { createExecutor } from './executor/executor.js';
 import { startTracing, traceDocker, traceService } from './tracing.js';
@@ -24,7 +24,8 @@ export interface AppOptions {
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}) {
-  const redactor = createRedactor(config.redactionEnabled);
+  // Knows the configured secrets by value (ADMIN_TOKEN, LLM_API_KEY, database and Redis passwords).
+  const redactor = createRedactor(config.redactionEnabled, configSecrets(config));
   const logger = opts.logger ?? createLogger({ level: config.logLevel, format: config.logFormat, redactor });
   const database = await openDatabase(config, opts.database);
   await seedBuiltinDirectives(database.prisma);

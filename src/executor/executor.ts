@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics.js';
 import type { JobOutcome, RunDispatcher, RunService } from '../services/runs.js';
 import { runnerFor } from '../tasks/index.js';
 import type { TaskContext, TaskOutcome } from '../tasks/types.js';
-import type { Redactor } from '../triage/redact.js';
+import { redactOutput, secretsFromEnv, type Redactor } from '../redaction/index.js';
 import { isUnreachable, type DockerClient } from './docker.js';
 import { createContainerGateway, NotAllowedError } from './gateway.js';
 import { createReaper, LABEL_RUN } from './reaper.js';
@@ -82,11 +82,15 @@ export function createExecutor(deps: ExecutorDeps) {
     const auditCtx = { actor: 'executor', runId: job.runId, jobId: job.id };
     let replay = recorded;
     const directiveConfig = asObject(asObject(asObject(snapshot).taskConfig)[job.taskKey]);
+    const taskConfig = { ...asObject(task.defaultConfig), ...directiveConfig };
+    // The job's redactor also knows, by value, the env this job hands to a worker (CONTAINER tasks, gpu_report).
+    const jobRedactor = redactor.withSecrets([...secretsFromEnv(asObject(task.env)), ...secretsFromEnv(asObject(taskConfig.env))]);
     return {
       runId: job.runId,
       jobId: job.id,
       task,
-      config: { ...asObject(task.defaultConfig), ...directiveConfig },
+      config: taskConfig,
+      redactor: jobRedactor,
       settings: config,
       gateway: createContainerGateway(docker, db, auditCtx, { identity: config.allowlistIdentity }),
       runWorker: (spec) => {
@@ -97,7 +101,7 @@ export function createExecutor(deps: ExecutorDeps) {
           return Promise.resolve(r);
         }
         return runWorker(
-          { docker, db, ctx: auditCtx, gpuDeviceRequest: config.gpu.deviceRequest, reaper, record: (r) => recordWorker(job.id, r) },
+          { docker, db, ctx: auditCtx, gpuDeviceRequest: config.gpu.deviceRequest, reaper, record: (r) => recordWorker(job.id, redactOutput(r, jobRedactor)) },
           { ...spec, timeoutMs: Math.min(spec.timeoutMs ?? Infinity, Math.max(1000, deadline - Date.now())), outputCapBytes: config.executor.outputCapBytes, signal },
         );
       },

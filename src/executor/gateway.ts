@@ -5,7 +5,8 @@
 import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
 import type { Db } from '../db.js';
 import { audit, auditDenied, enabledContainers, normaliseContainerName, pinContainer, type AuditContext } from '../services/allowlist.js';
-import { demuxBuffer } from './demux.js';
+import { secretsFromEnv } from '../redaction/index.js';
+import { logLines } from './log-frames.js';
 import { withDeadline, type DockerClient } from './docker.js';
 
 const CALL_MS = 15_000;
@@ -98,6 +99,15 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
     if (reason !== null) throw new NotAllowedError(name, action, reason);
   }
 
+  // Env values of inspected containers that may be secrets, kept out of AllowedContainer (which
+  // tasks store) and handed only to the redactor.
+  const envSecrets = new Map<string, string[]>();
+
+  /** The env values of a resolved container worth redacting by value (see redaction/known.ts). */
+  function secretEnvValues(c: AllowedContainer): string[] {
+    return envSecrets.get(c.id) ?? [];
+  }
+
   /** The named containers (default: every enabled allowlist entry), inspected. */
   async function resolve(names?: readonly string[]): Promise<ResolvedTargets> {
     const enabled = await enabledContainers(db);
@@ -128,7 +138,9 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
       // Identity pinning: the first container seen under an allowlisted name is the approved one.
       if (opts.identity === 'id' && !entry.pinnedContainerId) await pinContainer(db, entry.id, found.Id);
       await guard(name, 'inspect', found.Id);
-      containers.push(toAllowed(await withDeadline(CALL_MS, 'inspect', (abortSignal) => docker.getContainer(found.Id).inspect({ abortSignal }))));
+      const info = await withDeadline(CALL_MS, 'inspect', (abortSignal) => docker.getContainer(found.Id).inspect({ abortSignal }));
+      envSecrets.set(info.Id, secretsFromEnv(info.Config?.Env));
+      containers.push(toAllowed(info));
     }
     return { containers, denied: denied.sort(), identityChanged, missing: permitted.filter((n) => !byName.has(n)) };
   }
@@ -140,10 +152,10 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
       docker.getContainer(c.id).logs({ follow: false, stdout: true, stderr: true, timestamps: true, since: Math.floor(opts.since.getTime() / 1000), tail: opts.maxLines, abortSignal }),
     )) as unknown as Buffer;
     const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw));
-    const text = c.tty ? buf.toString('utf8') : ((d) => d.stdout.toString('utf8') + d.stderr.toString('utf8'))(demuxBuffer(buf));
+    // Lines Docker split at 16 KiB are joined back (log-frames.ts) so redaction sees them whole.
     // The engine's `since` has one-second resolution: drop lines from before the exact instant.
     const from = opts.since.getTime();
-    const lines = text.split('\n').filter((l) => l.length > 0 && !(Date.parse(l.slice(0, l.indexOf(' '))) < from));
+    const lines = logLines(buf, c.tty).filter((l) => !(Date.parse(l.slice(0, l.indexOf(' '))) < from));
     // stdout and stderr arrive as two blocks: merge them back into time order by their timestamps.
     lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return { lines, capped: lines.length >= opts.maxLines };
@@ -164,7 +176,7 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
     return { id: n.Id, name: n.Name, driver: n.Driver, internal: Boolean(n.Internal), scope: n.Scope };
   }
 
-  return { resolve, logs, hostPids, network, guard };
+  return { resolve, logs, hostPids, network, guard, secretEnvValues };
 }
 
 export type ContainerGateway = ReturnType<typeof createContainerGateway>;

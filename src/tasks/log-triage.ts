@@ -1,6 +1,6 @@
 // log_triage: for each allowlisted container, the logs since the start of the last successful
 // log_triage run (24 h when there is none), redacted first, classified by severity and mined
-// into templates. An optional OpenAI-compatible LLM flags templates from a fixed vocabulary —
+// into templates (the job's redactor also knows the containers' own env values). An optional OpenAI-compatible LLM flags templates from a fixed vocabulary —
 // it sees only redacted aggregates, and only its model name and token counts are kept.
 import { createLlmClient } from '../llm/client.js';
 import { adviseOnTemplates, type AdvisorFlag } from '../llm/triage-advisor.js';
@@ -24,12 +24,14 @@ export const logTriage: TaskRunner = async (ctx) => {
   const topN = num(ctx.config.topTemplates, 10);
   const targets = Array.isArray(ctx.config.containers) ? ctx.config.containers.map(String) : undefined;
   const { containers, denied, missing } = await ctx.gateway.resolve(targets);
+  // Containers echo their own env (passwords given to them) into their logs: redact those by value.
+  const redactor = ctx.redactor.withSecrets(containers.flatMap((c) => ctx.gateway.secretEnvValues(c)));
 
   const perContainer = [];
   for (const c of containers) {
     if (ctx.signal.aborted) break;
     const { lines, capped } = await ctx.gateway.logs(c, { since, maxLines });
-    const triage = new ContainerTriage({ similarityThreshold: num(ctx.config.similarityThreshold, 0.4), depth: num(ctx.config.depth, 4) });
+    const triage = new ContainerTriage({ similarityThreshold: num(ctx.config.similarityThreshold, 0.4), depth: num(ctx.config.depth, 4), redactor });
     for (const raw of lines) {
       const { at, text } = splitDockerTimestamp(raw);
       triage.push(text, at);
@@ -84,7 +86,7 @@ export const logTriage: TaskRunner = async (ctx) => {
   }
   return {
     status: 'SUCCESS',
-    result: {
+    result: redactor.value({
       summary: `Triaged ${totals.lines} log lines from ${perContainer.length} allowlisted containers: ${totals.error} errors, ${totals.warn} warnings.`,
       findings,
       markdown: md.join('\n'),
@@ -93,6 +95,6 @@ export const logTriage: TaskRunner = async (ctx) => {
       llm: llm ? { ...llm, flags } : null,
       missing,
       denied,
-    },
+    }),
   };
 };

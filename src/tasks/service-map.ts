@@ -57,7 +57,8 @@ export const serviceMap: TaskRunner = async (ctx) => {
   for (const id of new Set(containers.flatMap((c) => c.networks.filter((n) => !DEFAULT_NETWORKS.has(n.network)).map((n) => n.networkId)))) {
     networkDetails.push(await ctx.gateway.network(id));
   }
-  await ctx.saveInventory({ containers: containers as unknown as Prisma.InputJsonValue, networks: networkDetails, takenAt: new Date().toISOString() });
+  // The snapshot is stored: redacted like everything else (IP addresses, anything secret-looking).
+  await ctx.saveInventory(ctx.redactor.value({ containers: containers as unknown as Prisma.InputJsonValue, networks: networkDetails, takenAt: new Date().toISOString() }));
 
   const published = graph.nodes.flatMap((n) => n.ports.map((p) => `${n.id} publishes ${p}`));
   const unhealthy = graph.nodes.filter((n) => n.health === 'unhealthy' || (n.state !== 'running' && n.state !== 'created'));

@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { ContainerGateway } from '../executor/gateway.js';
 import type { WorkerResult, WorkerSpec } from '../executor/worker.js';
 import type { AdvisorCall } from '../llm/triage-advisor.js';
+import type { Redactor } from '../redaction/index.js';
 
 export interface TaskContext {
   runId: number;
@@ -13,6 +14,8 @@ export interface TaskContext {
   /** The task's default config overlaid with the run's directive taskConfig[taskKey]. */
   config: Record<string, unknown>;
   settings: Pick<Config, 'logTriage' | 'gpu' | 'llm' | 'executor'>;
+  /** This job's redactor: the app's, plus the env values this job hands to a worker. */
+  redactor: Redactor;
   gateway: ContainerGateway;
   runWorker(spec: Omit<WorkerSpec, 'signal' | 'outputCapBytes' | 'timeoutMs'> & { timeoutMs?: number }): Promise<WorkerResult>;
   signal: AbortSignal;

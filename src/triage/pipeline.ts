@@ -1,5 +1,6 @@
 /**
  * Per-container log triage: redact -> classify severity -> mine templates.
+ * Redaction is src/redaction/ (lines carrying state over, e.g. PEM blocks, use its LineState).
  *
  * Hot path: the miner's scanner reads each line once and reports whether
  * `redact()` could change it beyond clean IPv4s (a superset check, fuzz-tested
@@ -11,15 +12,21 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { TemplateMiner, type TemplateCluster, type TemplateMinerOptions } from './drain.js';
-import { REDACTION_MARKERS, redact } from './redact.js';
+import { createRedactor, LAYER, LineState, REDACTION_MARKERS, type Redactor } from '../redaction/index.js';
 import { SEVERITIES, SEVERITY_RANK, classifySeverity, type Severity } from './severity.js';
-import { HINT_SECRET } from './tokenize.js';
+import { HINT_IP, HINT_REDACT } from './tokenize.js';
 
-const SECRET = HINT_SECRET; // local copy: imported bindings may compile to getters
+const REDACT = HINT_REDACT; // local copies: imported bindings may compile to getters
+const IP = HINT_IP;
 
 export interface TriageOptions extends Omit<TemplateMinerOptions, 'masks' | 'example' | 'onEvict'> {
   /** Redact secrets before mining (DEBUG_REDACTED_MODE). Default true. */
   redact?: boolean;
+  /**
+   * The redactor to use (e.g. a job's, knowing its secret values); in-process only, it does not
+   * cross to TriagePool workers. Default: the plain rule-based redactor.
+   */
+  redactor?: Redactor;
   /** Lines carry Docker `timestamps: true` prefixes (used by pushText/pushBytes). */
   dockerTimestamps?: boolean;
 }
@@ -70,6 +77,8 @@ function spliceIps(s: string, from: number, to: number, ips: Int32Array, n: numb
 }
 
 const IP_MARK = REDACTION_MARKERS.ip;
+const DEFAULT_REDACTOR = createRedactor(true);
+const ALL_LAYERS = LAYER.patterns | LAYER.providers | LAYER.encoded | LAYER.fold;
 
 function emptyCounts(): Record<Severity, number> {
   return { error: 0, warn: 0, info: 0, debug: 0, unknown: 0 };
@@ -84,18 +93,26 @@ export class ContainerTriage {
   private lines = 0;
   private first: string | undefined;
   private last: string | undefined;
-  private inPrivateKey = false;
+  private readonly redactor: Redactor;
+  private readonly hasKnown: boolean;
+  private readonly state = new LineState();
+  private layers = 0;
+  private readonly hinted = (l: string) => this.redactor.textFor(l, this.layers);
   private decoder: StringDecoder | null = null;
   private carry = '';
   private evictedElsewhere = 0; // evictions inside merged parts
 
   constructor(options: TriageOptions = {}) {
-    this.redacting = options.redact ?? true;
+    this.redactor = options.redactor ?? DEFAULT_REDACTOR;
+    this.redacting = (options.redact ?? true) && this.redactor.enabled;
+    this.hasKnown = this.redactor.knownCount > 0;
     this.dockerTimestamps = options.dockerTimestamps ?? false;
+    const { redactor: _r, ...minerOptions } = options;
+    const text = (l: string) => this.redactor.text(l);
     this.miner = new TemplateMiner({
-      ...options,
+      ...minerOptions,
       masks: this.redacting ? { ip: REDACTION_MARKERS.ip } : {},
-      example: this.redacting ? redact : undefined,
+      example: this.redacting ? text : undefined,
       onEvict: (c) => this.severityById.delete(c.id),
     });
   }
@@ -126,8 +143,10 @@ export class ContainerTriage {
       line = raw;
       cluster = this.miner.addScanned(line, at);
       rank = SEVERITY_RANK[classifySeverity(line)];
-    } else if ((hints & SECRET) !== 0 || this.inPrivateKey) {
-      line = this.redactLine(raw);
+    } else if ((hints & REDACT) !== 0 || this.state.carrying || (this.hasKnown && this.redactor.hasKnown(raw))) {
+      // only the rule layers the scanner saw a trigger for (a carried state or a known value: all)
+      this.layers = this.state.carrying ? ALL_LAYERS : (hints & IP) !== 0 ? hints | LAYER.patterns : hints;
+      line = this.state.line(raw, this.hinted);
       cluster = this.miner.add(line, at);
       rank = SEVERITY_RANK[classifySeverity(line)];
     } else {
@@ -184,20 +203,6 @@ export class ContainerTriage {
     } else {
       this.pushRange(s, from, end);
     }
-  }
-
-  /** Redact, tracking multi-line PEM private keys so their body lines are hidden too. */
-  private redactLine(raw: string): string {
-    if (this.inPrivateKey) {
-      const end = /-----END[A-Z ]*PRIVATE KEY-----/i.exec(raw);
-      if (end === null) return REDACTION_MARKERS.privateKey;
-      this.inPrivateKey = false;
-      return REDACTION_MARKERS.privateKey + redact(raw.slice(end.index + end[0].length));
-    }
-    if (/-----BEGIN[A-Z ]*PRIVATE KEY-----/i.test(raw) && !/-----END[A-Z ]*PRIVATE KEY-----/i.test(raw)) {
-      this.inPrivateKey = true;
-    }
-    return redact(raw);
   }
 
   /** Clusters evicted by the miner's LRU bound so far. */

@@ -20,10 +20,22 @@
  * came from; merging templates mined in different workers relies on that.
  */
 
-/** `redact()` may change the line beyond clean IPv4 segments: run it. */
+import { BASE64_FRAGMENTS, BASE64_PROBE } from '../redaction/encoded.js';
+import { isFoldable } from '../redaction/fold.js';
+import { PROVIDER_PREFIX_RULES } from '../redaction/providers.js';
+
+/** `redact()` may change the line beyond clean IPv4 segments: run its pattern layer (LAYER.patterns). */
 export const HINT_SECRET = 1;
 /** The line has IPv4 segments that `redact()` would turn into `[REDACTED_IP]`. */
 export const HINT_IP = 2;
+/** A provider token prefix (ghp_, xoxb-, …) starts a segment: the provider layer may fire. */
+export const HINT_PROVIDER = 4;
+/** A segment holds base64 of a sensitive word: the encoded layer may fire. */
+export const HINT_ENCODED = 8;
+/** Look-alike, zero-width or `\\uXXXX`-escaped chars: match on the folded copy. */
+export const HINT_FOLD = 16;
+/** Any of these: the line needs the redactor. */
+export const HINT_REDACT = HINT_SECRET | HINT_PROVIDER | HINT_ENCODED | HINT_FOLD;
 
 export interface MaskTexts {
   num: string;
@@ -53,6 +65,10 @@ const DASH = 32;
 const OTHER = 64; // `_`, `<`, `[`, non-ASCII, ...
 const DELIM = 128;
 const SPACE = 256;
+const FOLD = 512; // Unicode look-alikes and zero-width chars (redaction/fold.ts)
+const BSLASH = 1024; // `\u0077` escapes
+const PCT = 2048; // `%3D`: URL-encoded separators
+const RARE = FOLD | BSLASH | PCT;
 const BOUNDARY = DELIM | SPACE;
 
 // Indexed by UTF-16 code unit directly (no range branch in the hot loop).
@@ -66,6 +82,25 @@ for (const ch of '=:/,()"\'{}&?;|@') CLASS[ch.charCodeAt(0)] = DELIM;
 // Everything a JS regex `\s` matches, so tokens end where redaction rules see whitespace.
 for (const c of [9, 10, 11, 12, 13, 32, 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff]) CLASS[c] = SPACE;
 for (let c = 0x2000; c <= 0x200a; c++) CLASS[c] = SPACE;
+for (let c = 128; c < 65536; c++) if (isFoldable(c) && CLASS[c] === OTHER) CLASS[c] = OTHER | FOLD;
+CLASS[92] = OTHER | BSLASH;
+CLASS[37] = OTHER | PCT;
+
+// Provider token prefixes (ghp_, xoxb-, …) by a hash of their first three chars, lowercased:
+// one table lookup per segment; the exact (case-aware) comparison only on a hit.
+const tri = (a: number, b: number, c: number) => (((a | 32) * 961 + (b | 32) * 31 + (c | 32)) & 0xffff);
+const PREFIXES_BY_TRI = new Map<number, Array<{ p: string; ci: boolean }>>();
+for (const { prefix, ignoreCase } of PROVIDER_PREFIX_RULES) {
+  const key = tri(prefix.charCodeAt(0), prefix.charCodeAt(1), prefix.charCodeAt(2));
+  PREFIXES_BY_TRI.set(key, [...(PREFIXES_BY_TRI.get(key) ?? []), { p: ignoreCase ? prefix.toLowerCase() : prefix, ci: ignoreCase }]);
+}
+const TRI_SEEN = new Uint8Array(65536);
+for (const k of PREFIXES_BY_TRI.keys()) TRI_SEEN[k] = 1;
+// First two chars (lowercased) of every provider prefix and of `mysql`/`mariadb`: the gate.
+const PAIR_SEEN = new Uint8Array(1 << 15);
+for (const p of [...PROVIDER_PREFIX_RULES.map((r) => r.prefix), 'my', 'ma']) PAIR_SEEN[((p.charCodeAt(0) | 32) << 7) ^ (p.charCodeAt(1) | 32)] = 1;
+// The base64 gate below wants G-Z and g-z in a segment: true of every fragment, checked here.
+if (!BASE64_FRAGMENTS.every((f) => /[G-Z]/.test(f) && /[g-z]/.test(f))) throw new Error('tokenize: a base64 fragment lacks mixed case; widen the gate');
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -155,32 +190,97 @@ function isRegexSpace(c: number): boolean {
 
 /**
  * Would the key rule of `redact()` fire for a separator at `sep`? Superset
- * check: the word before (after skipping spaces and one quote) ends with a
- * sensitive key name.
+ * check: the word before (after skipping spaces, one quote and one backslash)
+ * ends with a sensitive key name (redaction/patterns.ts KEY_SOURCE).
  */
 function sensitiveKeyBefore(s: string, sep: number): boolean {
   let e = sep;
   while (e > 0 && isRegexSpace(s.charCodeAt(e - 1))) e--;
   const q = s.charCodeAt(e - 1);
   if (q === 34 || q === 39) e--;
+  if (s.charCodeAt(e - 1) === 92) e--;
   if (e <= 0) return false;
+  return keyWordEndsAt(s, e);
+}
+
+/** Does `s[..e)` end with a sensitive key name? (last two chars first: this runs at every `=`/`:`) */
+function keyWordEndsAt(s: string, e: number): boolean {
   const from = Math.max(0, e - 40);
+  const prev = s.charCodeAt(e - 2) | 32;
   switch (s.charCodeAt(e - 1) | 32) {
-    case 121: // y: api key / secret key variants
-      return (
-        endsWithCI(s, from, e, 'key') && (containsCI(s, from, e, 'api') || containsCI(s, from, e, 'secret'))
-      );
-    case 110: // n
-      return endsWithCI(s, from, e, 'token') || endsWithCI(s, from, e, 'authorization');
-    case 100: // d
-      return endsWithCI(s, from, e, 'password') || endsWithCI(s, from, e, 'passwd') || endsWithCI(s, from, e, 'pwd');
-    case 116: // t
-      return endsWithCI(s, from, e, 'secret');
-    case 115: // s
-      return endsWithCI(s, from, e, 'secrets');
+    case 121: {
+      // y: api key / secret key / private, session, signing, encryption key
+      if (prev !== 101 || !endsWithCI(s, from, e, 'key')) return false;
+      const b = s.charCodeAt(e - 4);
+      if (!((b | 32) >= 97 && (b | 32) <= 122) && !(b >= 48 && b <= 57) && b !== 95 && b !== 45 && b !== 46) return false; // `key` alone
+      const w = s.slice(from, e).toLowerCase();
+      return w.includes('api') || w.includes('secret') || w.includes('private') || w.includes('session') || w.includes('signing') || w.includes('encryption');
+    }
+    case 110: // en, on
+      return (prev === 101 && endsWithCI(s, from, e, 'token')) || (prev === 111 && endsWithCI(s, from, e, 'authorization'));
+    case 100: // rd, wd
+      return (prev === 114 && endsWithCI(s, from, e, 'password')) || (prev === 119 && (endsWithCI(s, from, e, 'passwd') || endsWithCI(s, from, e, 'pwd')));
+    case 116: // et
+      return prev === 101 && endsWithCI(s, from, e, 'secret');
+    case 115: // ts, ss, ls, ds
+      if (prev === 116) return endsWithCI(s, from, e, 'secrets');
+      if (prev === 115) return endsWithCI(s, from, e, 'pass');
+      if (prev === 108) return endsWithCI(s, from, e, 'credentials');
+      return prev === 100 && endsWithCI(s, from, e, 'creds');
+    case 101: // se, re, ie
+      return (prev === 115 && endsWithCI(s, from, e, 'passphrase')) || (prev === 114 && endsWithCI(s, from, e, 'signature')) || (prev === 105 && endsWithCI(s, from, e, 'cookie'));
+    case 108: // al
+      return prev === 97 && endsWithCI(s, from, e, 'credential');
     default:
       return false;
   }
+}
+
+/** Prose and flags: `password X`, `--password X`, `secret is X` (the word before whitespace). */
+function proseKeyEndsAt(s: string, e: number): boolean {
+  const last = s.charCodeAt(e - 1) | 32;
+  const prev = s.charCodeAt(e - 2) | 32;
+  const from = Math.max(0, e - 12);
+  switch (last) {
+    case 100: // rd, wd
+      return (prev === 114 && endsWithCI(s, from, e, 'password')) || (prev === 119 && endsWithCI(s, from, e, 'passwd'));
+    case 101: // se
+      return prev === 115 && endsWithCI(s, from, e, 'passphrase');
+    case 115: // ss
+      return prev === 115 && endsWithCI(s, from, e, 'pass');
+    case 116: // et
+      return prev === 101 && endsWithCI(s, from, e, 'secret');
+    case 110: // en
+      return prev === 101 && endsWithCI(s, from, e, 'token');
+    case 121: // ey
+      return prev === 101 && (endsWithCI(s, from, e, 'apikey') || endsWithCI(s, from, e, 'api_key') || endsWithCI(s, from, e, 'api-key'));
+    default:
+      return false;
+  }
+}
+
+/** A provider token prefix (ghp_, xoxb-, sk-, …) at the start of this segment? */
+function providerPrefixAt(s: string, from: number, to: number): boolean {
+  const list = PREFIXES_BY_TRI.get(tri(s.charCodeAt(from), s.charCodeAt(from + 1), s.charCodeAt(from + 2)));
+  if (list === undefined) return false;
+  for (const { p, ci } of list) {
+    if (to - from < p.length) continue;
+    let k = 0;
+    if (ci) while (k < p.length && (s.charCodeAt(from + k) | (p.charCodeAt(k) >= 97 ? 32 : 0)) === p.charCodeAt(k)) k++;
+    else while (k < p.length && s.charCodeAt(from + k) === p.charCodeAt(k)) k++;
+    if (k === p.length) return true;
+  }
+  return false;
+}
+
+/** `mysql…`/`mariadb…` at the start of this segment (the `-pSECRET` rule needs one before it). */
+function mysqlAt(s: string, from: number, to: number): boolean {
+  return (to - from >= 5 && startsWithCI(s, from, 'mysql')) || (to - from >= 7 && startsWithCI(s, from, 'mariadb'));
+}
+
+function startsWithCI(s: string, from: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if ((s.charCodeAt(from + k) | 32) !== word.charCodeAt(k)) return false;
+  return true;
 }
 
 // digits - : . , + T Z: what a timestamp token may hold
@@ -215,8 +315,9 @@ function countDots(s: string, from: number, to: number): number {
 function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
   const len = to - from;
   if ((flags & DOT) !== 0 && len >= 8 && containsCI(s, from, to, 'eyj')) return HINT_SECRET; // eyJa.b.c
-  if (len >= 20 && (flags & (UPPER | LOWER)) !== 0) {
-    if (containsCI(s, from, to, 'akia') || containsCI(s, from, to, 'asia')) return HINT_SECRET;
+  if (len >= 16 && (flags & (UPPER | LOWER)) !== 0) {
+    const w = s.slice(from, to).toLowerCase();
+    if (w.includes('akia') || w.includes('asia') || w.includes('abia') || w.includes('acca') || w.includes('a3t')) return HINT_SECRET;
   }
   if ((flags & DASH) !== 0 && !uuid) {
     const d = s.indexOf('-----', from);
@@ -228,8 +329,28 @@ function segmentHints(s: string, from: number, to: number, flags: number, uuid: 
 
 /** At `=` or `:`: URL credentials (`://`) or a sensitive key before it? */
 function separatorHint(s: string, i: number): boolean {
-  if (s.charCodeAt(i) === 58 && s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) return true;
+  if (s.charCodeAt(i) === 58 && (s.charCodeAt(i + 1) === 58 || (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47))) return true; // `::` (IPv6), `://`
   return sensitiveKeyBefore(s, i);
+}
+
+/**
+ * Hints for rules whose trigger is rare in logs, checked per segment behind cheap gates:
+ * look-alike chars and `\\u` escapes (fold), `%3D` (a key/value separator), provider prefixes,
+ * `mysql` (its `-pSECRET`), base64 of a sensitive word.
+ */
+function rareHints(s: string, from: number, to: number, flags: number): number {
+  let h = 0;
+  if ((flags & (FOLD | BSLASH | PCT)) !== 0) {
+    if ((flags & FOLD) !== 0) h |= HINT_FOLD;
+    const w = s.slice(from, to).toLowerCase();
+    if (w.includes('\\u')) h |= HINT_FOLD;
+    if (w.includes('%3d') || w.includes('%3a')) h |= HINT_SECRET;
+  }
+  const len = to - from;
+  if (len >= 4 && TRI_SEEN[tri(s.charCodeAt(from), s.charCodeAt(from + 1), s.charCodeAt(from + 2))] === 1 && providerPrefixAt(s, from, to)) h |= HINT_PROVIDER;
+  if (len >= 5 && (s.charCodeAt(from) | 32) === 109 && mysqlAt(s, from, to)) h |= HINT_SECRET;
+  if (len >= 6 && (flags & (UPPER | LOWER)) === (UPPER | LOWER) && BASE64_PROBE.test(s.slice(from, to))) h |= HINT_ENCODED;
+  return h;
 }
 
 export class LineScanner {
@@ -319,6 +440,7 @@ export class LineScanner {
       }
       let th = TOKEN_SEED;
       let text = '';
+      let colons = 0;
       // segments of this token
       for (;;) {
         const segStart = i;
@@ -362,11 +484,28 @@ export class LineScanner {
             }
           }
           if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0) hints |= segmentHints(s, segStart, i, flags, unit === this.uuidUnit);
+          // rare triggers behind one cheap gate: flags, the first two chars (provider prefixes with
+          // 1+ char after them, `mysql`), mixed case (base64 of a sensitive word)
+          if (len >= 4) {
+            if (
+              PAIR_SEEN[((s.charCodeAt(segStart) | 32) << 7) ^ (s.charCodeAt(segStart + 1) | 32)] === 1 ||
+              (flags & RARE) !== 0 ||
+              ((flags & (UPPER | LOWER)) === (UPPER | LOWER) && (hints & HINT_ENCODED) === 0)
+            ) {
+              hints |= rareHints(s, segStart, i, flags);
+            }
+          } else if ((flags & RARE) !== 0) hints |= rareHints(s, segStart, i, flags);
           th = mixUnit(th, unit);
           if (out !== null) text += mask ?? s.slice(segStart, i);
         }
-        if ((k & DELIM) === 0) break; // whitespace or end: token done
+        if ((k & DELIM) === 0) {
+          // whitespace or end: token done. `password X`, `--token X`, `secret is X`?
+          if (len >= 4 && i < n && proseKeyEndsAt(s, i)) hints |= HINT_SECRET;
+          break;
+        }
+        if (c === 58) colons++;
         if ((c === 61 || c === 58) && separatorHint(s, i)) hints |= HINT_SECRET;
+        else if ((c === 64 && colons > 0) || colons >= 7) hints |= HINT_SECRET; // user:pw@host, full IPv6
         th = mixUnit(th, c);
         if (out !== null) text += String.fromCharCode(c);
         i++;

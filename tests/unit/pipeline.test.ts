@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerTriage, splitDockerTimestamp } from '../../src/triage/pipeline.js';
-import { redact } from '../../src/triage/redact.js';
+import { redact } from '../../src/redaction/index.js';
 
 describe('splitDockerTimestamp', () => {
   it('splits the RFC 3339 prefix Docker adds with timestamps: true', () => {
@@ -72,13 +72,20 @@ describe('ContainerTriage', () => {
       'http://u:p@h', 'https://h/p', '-----BEGIN PRIVATE KEY-----', 'a--b', 'secret', 'Secrets=1', 'pwd:',
       '2026-11-24T23:00:31.123Z', '23:00:31', 'ERROR', 'INFO', '{"k":"v"}', 'a=b&c=d', 'ÅÄÖ', '\t',
       'eyJa.b.c', 'pwd\u00a0=x', 'x-bearer abc12345', 'AKIAABCDEFGHIJKLMNOP', '=', ':', '"', 'token',
+      // shapes of the secret corpus and their near-misses
+      'DB_PASS=x1', 'bypass=1', 'passphrase:', 'password', 'Secret', 'hunter2X', 'incorrect', '--password', '-pAbc123',
+      'mysql', 'mysqldump', '-P3306', 'admin:pw@db', 'user@host', 'a:b', 'mailto:bob@x.io', 'Cookie:', 'set-cookie: a=b',
+      'X-Amz-Signature=abc', 'credentials', '{"v":1}', 'session_key=s', 'private_key:', 'ghp_abcdefghijklmnop1234', 'xoxb-Abc-123-xyz',
+      'sk-proj-Abcdefghijk12', 'sk-learn', 'glpat-12345678901234567890', 'cGFzc3dvcmQ9QWJjMTIz', 'Q2FuYXJ5', '%3D', 'pass%3Dx',
+      'pa\u200bss', 'p\u0430ss', '\uff1d', 'pass\\u0077ord', '2001:db8::1', 'fe80::', '::', 'a::b', '1:2:3:4:5:6:7:8', 'is',
+      'AKIAIOSFODNNARYAW', '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'Привет', 'ﬁle', 'µs',
     ];
     let seed = 7;
     const rnd = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed / 0x7fffffff;
     };
-    for (let n = 0; n < 3000; n++) {
+    for (let n = 0; n < 6000; n++) {
       const k = 1 + Math.floor(rnd() * 6);
       const words: string[] = [];
       for (let i = 0; i < k; i++) words.push(parts[Math.floor(rnd() * parts.length)] as string);
