@@ -31,16 +31,19 @@ export interface DataDirLock {
 
 export const lockFileFor = (dataDir: string) => `${path.resolve(dataDir)}.lock`;
 
-/** Linux: field 22 of /proc/<pid>/stat (start time in clock ticks since boot); null elsewhere. */
-function startTicks(pid: number): string | null {
+/** Linux: state and start time (clock ticks since boot) from /proc/<pid>/stat; null elsewhere. */
+function procStat(pid: number): { state: string; startTicks: string } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0] ?? '?', startTicks: fields[19] ?? '?' };
   } catch {
     return null;
   }
 }
+
+const startTicks = (pid: number) => procStat(pid)?.startTicks ?? null;
 
 function alive(holder: LockHolder): boolean {
   try {
@@ -49,8 +52,10 @@ function alive(holder: LockHolder): boolean {
     // EPERM: the process exists but belongs to someone else.
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const now = startTicks(holder.pid);
-  return holder.startTicks === null || now === null || now === holder.startTicks;
+  const now = procStat(holder.pid);
+  // A zombie (killed, not yet reaped by its parent) holds nothing any more.
+  if (now?.state === 'Z' || now?.state === 'X') return false;
+  return holder.startTicks === null || now === null || now.startTicks === holder.startTicks;
 }
 
 function readHolder(file: string): LockHolder | null {
