@@ -1,20 +1,25 @@
 # Cyberbrain Orchestrator — production image.
 #
-#   docker build -t cyberbrain/orchestrator .                       # base: node:20-slim (needs a registry)
+#   docker build -t cyberbrain/orchestrator .                       # base: node:22-slim (needs a registry)
+#   docker build --build-arg BASE_IMAGE=node:24-slim -t ...        # the other supported LTS
 #   docker build --build-arg BASE_IMAGE=cyberbrain/node-base:20 \
 #                -t cyberbrain/orchestrator .                       # base built locally, no registry:
 #                                                                   #   scripts/build-local-base.sh
 #
-# Every stage starts FROM ${BASE_IMAGE}: any Debian-like Node 20 image with npm and /bin/sh whose
-# uid 1000 is a non-root user (node:20-slim and cyberbrain/node-base:20 both have `node`).
+# Every stage starts FROM ${BASE_IMAGE}: any Debian-like Node image (22 or 24 LTS; the local base is
+# this machine's Node 20, past its end of life, for smoke tests only) with npm and /bin/sh whose
+# uid 1000 is a non-root user (node:22-slim and cyberbrain/node-base:20 both have `node`).
 # The build stage runs `npm ci`, so it needs the npm registry (directly or through the engine's
 # proxy/egress path); dependencies are pinned by package-lock.json.
 #
-# Run: docker run -p 9595:8000 -v cyberbrain-data:/data -e ADMIN_TOKEN=<24+ chars> cyberbrain/orchestrator
+# Run: docker run -p 127.0.0.1:9595:8000 -v cyberbrain-data:/data -e ADMIN_TOKEN=<24+ chars> \
+#        --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges cyberbrain/orchestrator
 # (HOST=0.0.0.0 inside the container; the app refuses a non-loopback bind without an ADMIN_TOKEN
 #  or API tokens unless ALLOW_INSECURE_BIND=true.)
+# Tokens: docker exec <container> cyberbrain-token --help   (= node dist/cli/token.js; with the
+# embedded database it refuses while the server runs: use createApiToken with ADMIN_TOKEN then.)
 
-ARG BASE_IMAGE=node:20-slim
+ARG BASE_IMAGE=node:22-slim
 
 # ---------------------------------------------------------------------------------------------
 # build: install all dependencies, generate the Prisma client, compile TypeScript, then prune
@@ -52,6 +57,7 @@ RUN npm run build \
  && npm prune --omit=dev --omit=optional ${NPM_FLAGS} \
  && npm cache clean --force \
  && test -f dist/main.js \
+ && test -f dist/cli/token.js \
  && test -f node_modules/.prisma/client/default.js \
  && test -d prisma/migrations \
  && test ! -e node_modules/prisma && test ! -e node_modules/typescript \
@@ -67,16 +73,19 @@ ENV NODE_ENV=production \
     DATA_DIR=/data
 WORKDIR /app
 
-# Application files belong to root and are read-only for the app user; only /data (PGlite, uploads,
-# default logs) and /logs are writable. dist/ and prisma/ sit side by side: src/migrate.ts reads
-# ../prisma/migrations relative to dist/migrate.js.
+# Application files belong to root and are read-only for the app user; only /data (PGlite) is
+# writable, so the container also runs with a read-only root file system (plus a /tmp tmpfs).
+# dist/ and prisma/ sit side by side: src/migrate.ts reads ../prisma/migrations relative to
+# dist/migrate.js.
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/dist ./dist
-RUN mkdir -p /data /logs && chown 1000:1000 /data /logs
+RUN mkdir -p /data && chown 1000:1000 /data \
+ && printf '#!/bin/sh\n# The token CLI (src/cli/token.ts), compiled.\nexec node /app/dist/cli/token.js "$@"\n' > /usr/local/bin/cyberbrain-token \
+ && chmod 0755 /usr/local/bin/cyberbrain-token
 
-# uid 1000 = `node` in node:20-slim and in cyberbrain/node-base:20 (numeric, so runAsNonRoot checks pass).
+# uid 1000 = `node` in node:22-slim and in cyberbrain/node-base:20 (numeric, so runAsNonRoot checks pass).
 USER 1000:1000
 EXPOSE 8000
 VOLUME /data

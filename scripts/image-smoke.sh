@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Image smoke test: builds the production image from the repository's Dockerfile, runs it, and
-# proves it serves: /readyz answers 200, one authenticated GraphQL query ({ __typename }) works,
-# the process is not root, and the image's own HEALTHCHECK reports "healthy". Prints timings and
-# the image size. The container (and its anonymous /data volume) is removed even on failure.
+# Image smoke test: builds the production image from the repository's Dockerfile, runs it the way
+# docker-compose.yml does (read-only root file system, /tmp tmpfs, all capabilities dropped,
+# no-new-privileges), and proves it serves: /readyz answers 200, /healthz carries the version, one
+# authenticated GraphQL query ({ __typename }) works, the process is not root, the compiled token
+# CLI answers (and refuses to write while the server holds the embedded database), and the image's
+# own HEALTHCHECK reports "healthy". Prints timings and the image size. The container (and its
+# anonymous /data volume) is removed even on failure.
 #
 # Usage: scripts/image-smoke.sh [--no-cache] [--rm-image] [--base IMAGE]
 #   --base IMAGE   base for every stage (BASE_IMAGE build arg). Default: cyberbrain/node-base:20,
 #                  made from this host's node by scripts/build-local-base.sh (run first; it is a
 #                  no-op when the image is up to date), because no registry may be reachable.
-#                  Where a registry is reachable, --base node:20-slim works too.
+#                  Where a registry is reachable, --base node:22-slim (the Dockerfile's default)
+#                  or node:24-slim work too.
 #   --no-cache     build without Docker's layer cache (a cold build; the base image is kept).
 #   --rm-image     remove the built image at the end (default: keep it, so the next run is warm).
 #
@@ -38,7 +42,7 @@ while [ $# -gt 0 ]; do
     --rm-image) RM_IMAGE=1 ;;
     --base) shift; [ $# -gt 0 ] || { echo "image-smoke.sh: --base needs an image" >&2; exit 2; }; BASE="$1" ;;
     --base=*) BASE="${1#*=}" ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "image-smoke.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -141,7 +145,8 @@ docker image inspect --format '{{if .Config.Healthcheck}}yes{{end}}' "$IMAGE" | 
 TOKEN="$(head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' | cut -c1-32)"
 [ "${#TOKEN}" = 32 ] || fail "could not make a random token"
 t="$(now)"
-CID="$(docker run -d --name "cyberbrain-smoke-$$" -p 127.0.0.1::8000 -e "ADMIN_TOKEN=$TOKEN" "$IMAGE")" \
+CID="$(docker run -d --name "cyberbrain-smoke-$$" -p 127.0.0.1::8000 -e "ADMIN_TOKEN=$TOKEN" \
+  --read-only --tmpfs /tmp:size=64m,mode=1777 --cap-drop ALL --security-opt no-new-privileges "$IMAGE")" \
   || fail "docker run failed"
 hostport="$(docker port "$CID" 8000/tcp | head -n1)"
 [ -n "$hostport" ] || fail "container publishes no port for 8000/tcp"
@@ -163,6 +168,8 @@ log "/readyz 200 after $READY_S s: ${r#* }"
 
 r="$(http GET "$BASE_URL/healthz")"
 [ "${r%% *}" = 200 ] || fail "/healthz answered ${r:0:200}"
+version="$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$ROOT/package.json" | head -n1)"
+case "${r#* }" in *"\"version\":\"$version\""*) log "/healthz -> ${r#* }" ;; *) fail "/healthz does not carry version $version: ${r:0:200}" ;; esac
 
 # 5. One authenticated GraphQL query ------------------------------------------------------------
 r="$(http POST "$BASE_URL/graphql" '{"query":"{ __typename }"}' "Authorization: Bearer $TOKEN" 'Accept: application/json')"
@@ -179,6 +186,15 @@ log "unauthenticated { __typename } -> HTTP ${r%% *}"
 # The server process is not root.
 uid="$(docker exec "$CID" node -p 'process.getuid()' 2>/dev/null | tr -d '\r' || true)"
 if [ -z "$uid" ] || [ "$uid" = 0 ]; then fail "the app runs as uid '${uid:-?}' (expected non-root)"; fi
+
+# The compiled token CLI: help works; a write is refused while the server holds the embedded database.
+docker exec "$CID" cyberbrain-token --help >/dev/null 2>&1 || fail "cyberbrain-token --help failed in the image"
+set +e
+cli_out="$(docker exec "$CID" cyberbrain-token create --name smoke --role read 2>&1)"; cli_rc=$?
+set -e
+[ "$cli_rc" = 1 ] && case "$cli_out" in *"refused, nothing written"*) true ;; *) false ;; esac \
+  || fail "cyberbrain-token create beside the running server: expected a refusal (exit 1), got $cli_rc: ${cli_out:0:300}"
+log "token CLI in the image: --help ok; create refused while the server holds the embedded database"
 
 # 6. HEALTHCHECK -> healthy -----------------------------------------------------------------
 deadline=$(( $(date +%s) + HEALTH_TIMEOUT ))
