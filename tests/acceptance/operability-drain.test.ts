@@ -22,6 +22,7 @@ let db: TestDatabase;
 let dataDir: string;
 let env: Record<string, string>;
 const started: ServerProcess[] = [];
+// Each test starts the real server (tsx) two or more times; on a loaded 2-core machine that is slow.
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -129,7 +130,7 @@ describe('graceful drain on SIGTERM', () => {
     if (job.attempt !== undefined) expect(job.attempt).toBe(1);
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
-  });
+  }, 120_000);
 
   it('fails a job that outlives the grace period with the reason, keeps queued work for the restart, and closes every stream cleanly', async () => {
     const s = await start({ SHUTDOWN_GRACE_SECONDS: '1', MAX_CONCURRENT_JOBS: '1' });
@@ -168,7 +169,7 @@ describe('graceful drain on SIGTERM', () => {
     expect(again.logs.find((l) => l.msg === 'executor reconciled')).toMatchObject({ failedJobs: 0, resubmittedRuns: 1 });
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('under a supervisor', () => {
@@ -193,5 +194,5 @@ describe('under a supervisor', () => {
         if (npm.exitCode === null) npm.kill('SIGKILL');
       }
     }
-  });
+  }, 120_000);
 });

@@ -75,7 +75,7 @@ describe('start line', () => {
     } finally {
       await s.kill();
     }
-  });
+  }, 90_000);
 });
 
 describe('request log', () => {
