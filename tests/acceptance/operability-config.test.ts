@@ -2,7 +2,8 @@
 // stderr line that names the variable: no stack trace, no password. The settings do not depend on the
 // test database, so this file runs in the pglite project only.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,11 +14,12 @@ import { TEST_DB } from '../support/database.js';
 const PG = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 /** Spawns the server with exactly these settings (plus PATH/HOME) and collects what it says. */
-export function startServer(env: Record<string, string>, timeoutMs = 25_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function startServer(env: Record<string, string>, timeoutMs = 25_000, as?: { uid: number; gid: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('node_modules/.bin/tsx', ['src/main.ts'], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'silent', EXECUTOR_ENABLED: 'false', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: as ? '/tmp' : (process.env.HOME ?? '/tmp'), LOG_LEVEL: 'silent', EXECUTOR_ENABLED: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...as,
     });
     let stdout = '';
     let stderr = '';
@@ -92,4 +94,23 @@ describe.runIf(TEST_DB === 'pglite')('configuration errors stop the start with o
     expect(res.stderr).not.toMatch(/\n\s+at /);
     expect(res.stderr).not.toContain('s3cret-pw');
   }, 60_000);
+
+  // A privileged port needs a process without the privilege: as root, the server runs as nobody.
+  const unprivilegedFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim() || 1024);
+  it.runIf(unprivilegedFrom > 80)('a privileged PORT, and a DATA_DIR this user may not write', async () => {
+    const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+    const open = await mkdtemp(path.join(tmpdir(), 'cb-nobody-'));
+    try {
+      await chmod(open, 0o777);
+      const privileged = await startServer({ PORT: '80', HOST: '127.0.0.1', DATA_DIR: path.join(open, 'data') }, 25_000, as);
+      expect(privileged.code, privileged.stderr).toBe(1);
+      expect(privileged.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cyberbrain: cannot start: PORT 80 .*EACCES/)]);
+      if (!as) return; // the rest needs a user that lacks this test's own permissions
+      const closed = await startServer({ DATA_DIR: path.join(tmp, 'not-for-nobody') }, 25_000, as);
+      expect(closed.code, closed.stderr).toBe(1);
+      expect(closed.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^cyberbrain: cannot start: DATA_DIR: .* is not writable by this process \(EACCES\)$/)]);
+    } finally {
+      await rm(open, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
