@@ -59,7 +59,6 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     docker,
     dockerHost: config.docker.host ?? 'unix:///var/run/docker.sock',
     redisUrl: config.redisUrl,
-    redisShown,
     logger,
   });
   const subscriptions = subscriptionCloser();
