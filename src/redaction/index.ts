@@ -33,11 +33,12 @@ export { secretsFromEnv, secretValuesOf } from './known.js';
  * Rule layers, as bits: the pipeline's scanner tells which may fire on a line (its HINT_* bits
  * have the same values) so the others are not even tried. Text callers run them all.
  */
-export const LAYER = { patterns: 1, providers: 4, encoded: 8, fold: 16 } as const;
-const ALL_LAYERS = LAYER.patterns | LAYER.providers | LAYER.encoded | LAYER.fold;
+export const LAYER = { patterns: 1, providers: 4, encoded: 8, fold: 16, extra: 32, addr: 64, hinted: 128 } as const;
+/** Every layer, each behind its own prefilter (`hinted`, set by the pipeline, skips those). */
+export const ALL_LAYERS = LAYER.patterns | LAYER.providers | LAYER.encoded | LAYER.fold | LAYER.extra | LAYER.addr;
 
 function collectRuleEdits(text: string, edits: Edit[], layers: number, depth: number): void {
-  if ((layers & LAYER.patterns) !== 0) collectPatternEdits(text, edits);
+  if ((layers & (LAYER.patterns | LAYER.extra | LAYER.addr)) !== 0) collectPatternEdits(text, edits, layers);
   if ((layers & LAYER.providers) !== 0) collectProviderEdits(text, edits);
   if ((layers & LAYER.encoded) !== 0 && depth === 0) collectEncodedEdits(text, edits, (decoded) => redactWith(decoded, null, ALL_LAYERS, 1) !== decoded);
 }

@@ -97,11 +97,22 @@ const PROSE_MARKER: Record<string, string> = { secret: M.secret, token: M.token 
  * Push the edits of every rule match in `text`. `text` is either the original or a folded copy
  * (fold.ts): edits are in its coordinates.
  */
-export function collectPatternEdits(text: string, edits: Edit[]): void {
-  if (PATTERN_PREFILTER.test(text)) collectRuleMatches(text, edits);
-  // Two rules whose first char could be any word char, run only where their anchor occurs.
-  if (text.includes('@')) collectDsnEdits(text, edits);
-  if (text.includes('::') || colonRun(text)) collectIpv6Edits(text, edits);
+// Layer bits (index.ts LAYER): 1 the main alternation, 32 the rarer one, 64 DSN/IPv6, 128 the
+// caller's scanner already gated these (skip the prefilters).
+const MAIN = 1;
+const RARER = 32;
+const ADDR = 64;
+const HINTED = 128;
+
+export function collectPatternEdits(text: string, edits: Edit[], layers = MAIN | RARER | ADDR): void {
+  const hinted = (layers & HINTED) !== 0;
+  if ((layers & MAIN) !== 0 && (hinted || PATTERN_PREFILTER.test(text))) collectRuleMatches(text, edits);
+  if ((layers & RARER) !== 0 && (hinted || EXTRA_GATE.test(text))) collectExtraMatches(text, edits);
+  if ((layers & ADDR) !== 0) {
+    // Two rules whose first char could be any word char, run only where their anchor occurs.
+    if (text.includes('@')) collectDsnEdits(text, edits);
+    if (text.includes('::') || colonRun(text)) collectIpv6Edits(text, edits);
+  }
 }
 
 /** False only when no pattern rule can fire on `text`. */
@@ -138,7 +149,6 @@ function collectRuleMatches(text: string, edits: Edit[]): void {
     }
     if (m[0].length === 0) RULES.lastIndex++; // cannot happen with these rules; guards a loop
   }
-  if (EXTRA_GATE.test(text)) collectExtraMatches(text, edits);
 }
 
 function collectExtraMatches(text: string, edits: Edit[]): void {

@@ -12,7 +12,7 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 import { TemplateMiner, type TemplateCluster, type TemplateMinerOptions } from './drain.js';
-import { createRedactor, LAYER, LineState, REDACTION_MARKERS, type Redactor } from '../redaction/index.js';
+import { ALL_LAYERS, createRedactor, LAYER, LineState, REDACTION_MARKERS, type Redactor } from '../redaction/index.js';
 import { SEVERITIES, SEVERITY_RANK, classifySeverity, type Severity } from './severity.js';
 import { HINT_IP, HINT_REDACT } from './tokenize.js';
 
@@ -78,7 +78,6 @@ function spliceIps(s: string, from: number, to: number, ips: Int32Array, n: numb
 
 const IP_MARK = REDACTION_MARKERS.ip;
 const DEFAULT_REDACTOR = createRedactor(true);
-const ALL_LAYERS = LAYER.patterns | LAYER.providers | LAYER.encoded | LAYER.fold;
 
 function emptyCounts(): Record<Severity, number> {
   return { error: 0, warn: 0, info: 0, debug: 0, unknown: 0 };
@@ -97,6 +96,7 @@ export class ContainerTriage {
   private readonly hasKnown: boolean;
   private readonly state = new LineState();
   private layers = 0;
+  private carrying = false; // this.state.carrying, as a plain field for the hot path
   private readonly hinted = (l: string) => this.redactor.textFor(l, this.layers);
   private decoder: StringDecoder | null = null;
   private carry = '';
@@ -143,10 +143,11 @@ export class ContainerTriage {
       line = raw;
       cluster = this.miner.addScanned(line, at);
       rank = SEVERITY_RANK[classifySeverity(line)];
-    } else if ((hints & REDACT) !== 0 || this.state.carrying || (this.hasKnown && this.redactor.hasKnown(raw))) {
-      // only the rule layers the scanner saw a trigger for (a carried state or a known value: all)
-      this.layers = this.state.carrying ? ALL_LAYERS : (hints & IP) !== 0 ? hints | LAYER.patterns : hints;
+    } else if ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw))) {
+      // only the rule layers the scanner saw a trigger for (a carried state: all of them)
+      this.layers = this.carrying ? ALL_LAYERS : hints | LAYER.hinted | ((hints & IP) !== 0 ? LAYER.patterns : 0);
       line = this.state.line(raw, this.hinted);
+      this.carrying = this.state.carrying;
       cluster = this.miner.add(line, at);
       rank = SEVERITY_RANK[classifySeverity(line)];
     } else {

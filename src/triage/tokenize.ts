@@ -34,8 +34,12 @@ export const HINT_PROVIDER = 4;
 export const HINT_ENCODED = 8;
 /** Look-alike, zero-width or `\\uXXXX`-escaped chars: match on the folded copy. */
 export const HINT_FOLD = 16;
+/** Prose, flags, `mysql -p…`, a Cookie header: the pattern layer's second alternation. */
+export const HINT_EXTRA = 32;
+/** `user:pw@host` or an IPv6 address may be there. */
+export const HINT_ADDR = 64;
 /** Any of these: the line needs the redactor. */
-export const HINT_REDACT = HINT_SECRET | HINT_PROVIDER | HINT_ENCODED | HINT_FOLD;
+export const HINT_REDACT = HINT_SECRET | HINT_PROVIDER | HINT_ENCODED | HINT_FOLD | HINT_EXTRA | HINT_ADDR;
 
 export interface MaskTexts {
   num: string;
@@ -193,14 +197,16 @@ function isRegexSpace(c: number): boolean {
  * check: the word before (after skipping spaces, one quote and one backslash)
  * ends with a sensitive key name (redaction/patterns.ts KEY_SOURCE).
  */
-function sensitiveKeyBefore(s: string, sep: number): boolean {
+function sensitiveKeyBefore(s: string, sep: number): number {
   let e = sep;
   while (e > 0 && isRegexSpace(s.charCodeAt(e - 1))) e--;
   const q = s.charCodeAt(e - 1);
   if (q === 34 || q === 39) e--;
   if (s.charCodeAt(e - 1) === 92) e--;
-  if (e <= 0) return false;
-  return keyWordEndsAt(s, e);
+  if (e <= 0) return 0;
+  if (!keyWordEndsAt(s, e)) return 0;
+  // `Cookie:` may start a header line (second alternation)
+  return (s.charCodeAt(e - 1) | 32) === 101 && endsWithCI(s, Math.max(0, e - 6), e, 'cookie') ? HINT_SECRET | HINT_EXTRA : HINT_SECRET;
 }
 
 /** Does `s[..e)` end with a sensitive key name? (last two chars first: this runs at every `=`/`:`) */
@@ -235,6 +241,10 @@ function keyWordEndsAt(s: string, e: number): boolean {
       return false;
   }
 }
+
+// Last two chars (last, then the one before, lowercased) of the prose keys: rd wd se ss et en ey.
+const PROSE_END = new Uint8Array(1 << 15);
+for (const w of ['password', 'passwd', 'passphrase', 'pass', 'secret', 'token', 'apikey']) PROSE_END[(w.charCodeAt(w.length - 1) << 7) ^ w.charCodeAt(w.length - 2)] = 1;
 
 /** Prose and flags: `password X`, `--password X`, `secret is X` (the word before whitespace). */
 function proseKeyEndsAt(s: string, e: number): boolean {
@@ -320,16 +330,21 @@ function segmentHints(s: string, from: number, to: number, flags: number, uuid: 
     if (w.includes('akia') || w.includes('asia') || w.includes('abia') || w.includes('acca') || w.includes('a3t')) return HINT_SECRET;
   }
   if ((flags & DASH) !== 0 && !uuid) {
-    const d = s.indexOf('-----', from);
-    if (d >= 0 && d < to) return HINT_SECRET;
+    // bounded to the segment: `s` may be a whole 1 MiB chunk (scanRange)
+    for (let d = s.indexOf('-', from); d >= 0 && d + 5 <= to; d = s.indexOf('-', d + 1)) {
+      if (s.charCodeAt(d + 1) === 45 && s.charCodeAt(d + 2) === 45 && s.charCodeAt(d + 3) === 45 && s.charCodeAt(d + 4) === 45) return HINT_SECRET;
+    }
   }
   if ((s.charCodeAt(to - 1) | 32) === 114 && endsWithCI(s, from, to, 'bearer')) return HINT_SECRET;
   return 0;
 }
 
 /** At `=` or `:`: URL credentials (`://`) or a sensitive key before it? */
-function separatorHint(s: string, i: number): boolean {
-  if (s.charCodeAt(i) === 58 && (s.charCodeAt(i + 1) === 58 || (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47))) return true; // `::` (IPv6), `://`
+function separatorHint(s: string, i: number): number {
+  if (s.charCodeAt(i) === 58) {
+    if (s.charCodeAt(i + 1) === 58) return HINT_ADDR; // `::` (IPv6)
+    if (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) return HINT_SECRET; // `://`
+  }
   return sensitiveKeyBefore(s, i);
 }
 
@@ -348,7 +363,7 @@ function rareHints(s: string, from: number, to: number, flags: number): number {
   }
   const len = to - from;
   if (len >= 4 && TRI_SEEN[tri(s.charCodeAt(from), s.charCodeAt(from + 1), s.charCodeAt(from + 2))] === 1 && providerPrefixAt(s, from, to)) h |= HINT_PROVIDER;
-  if (len >= 5 && (s.charCodeAt(from) | 32) === 109 && mysqlAt(s, from, to)) h |= HINT_SECRET;
+  if (len >= 5 && (s.charCodeAt(from) | 32) === 109 && mysqlAt(s, from, to)) h |= HINT_EXTRA;
   if (len >= 6 && (flags & (UPPER | LOWER)) === (UPPER | LOWER) && BASE64_PROBE.test(s.slice(from, to))) h |= HINT_ENCODED;
   return h;
 }
@@ -431,7 +446,8 @@ export class LineScanner {
         if (++i >= n) return hints;
         c = s.charCodeAt(i);
       }
-      const tsEnd = (CLASS[c] as number) === DIGIT ? timestampTokenEnd(s, i, n) : -1;
+      // `2026-…` or `23:…` only (a cheap look first: the call is not always inlined)
+      const tsEnd = (CLASS[c] as number) === DIGIT && (s.charCodeAt(i + 4) === 45 || s.charCodeAt(i + 2) === 58) ? timestampTokenEnd(s, i, n) : -1;
       if (tsEnd > 0) {
         this.push(this.tsToken);
         if (out !== null) out.push(this.masks.ts);
@@ -486,26 +502,20 @@ export class LineScanner {
           if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0) hints |= segmentHints(s, segStart, i, flags, unit === this.uuidUnit);
           // rare triggers behind one cheap gate: flags, the first two chars (provider prefixes with
           // 1+ char after them, `mysql`), mixed case (base64 of a sensitive word)
-          if (len >= 4) {
-            if (
-              PAIR_SEEN[((s.charCodeAt(segStart) | 32) << 7) ^ (s.charCodeAt(segStart + 1) | 32)] === 1 ||
-              (flags & RARE) !== 0 ||
-              ((flags & (UPPER | LOWER)) === (UPPER | LOWER) && (hints & HINT_ENCODED) === 0)
-            ) {
-              hints |= rareHints(s, segStart, i, flags);
-            }
-          } else if ((flags & RARE) !== 0) hints |= rareHints(s, segStart, i, flags);
+          if ((flags & RARE) !== 0 || (len >= 4 && (((flags & (UPPER | LOWER)) === (UPPER | LOWER) && (hints & HINT_ENCODED) === 0) || PAIR_SEEN[((s.charCodeAt(segStart) | 32) << 7) ^ (s.charCodeAt(segStart + 1) | 32)] === 1))) {
+            hints |= rareHints(s, segStart, i, flags);
+          }
           th = mixUnit(th, unit);
           if (out !== null) text += mask ?? s.slice(segStart, i);
         }
         if ((k & DELIM) === 0) {
           // whitespace or end: token done. `password X`, `--token X`, `secret is X`?
-          if (len >= 4 && i < n && proseKeyEndsAt(s, i)) hints |= HINT_SECRET;
+          if (len >= 4 && i < n && PROSE_END[((s.charCodeAt(i - 1) | 32) << 7) ^ (s.charCodeAt(i - 2) | 32)] === 1 && proseKeyEndsAt(s, i)) hints |= HINT_EXTRA;
           break;
         }
         if (c === 58) colons++;
-        if ((c === 61 || c === 58) && separatorHint(s, i)) hints |= HINT_SECRET;
-        else if ((c === 64 && colons > 0) || colons >= 7) hints |= HINT_SECRET; // user:pw@host, full IPv6
+        if (c === 61 || c === 58) hints |= separatorHint(s, i);
+        if ((c === 64 && colons > 0) || colons >= 7) hints |= HINT_ADDR; // user:pw@host, full IPv6
         th = mixUnit(th, c);
         if (out !== null) text += String.fromCharCode(c);
         i++;
