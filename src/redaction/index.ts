@@ -135,7 +135,7 @@ export function configSecrets(config: { adminToken?: string | undefined; llm: { 
       // unparsable URL: nothing to take
     }
   }
-  return out;
+  return [...new Set(out)];
 }
 
 /** Worker output with stdout and stderr redacted together (a key block may span both; lines.ts). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, mayContainSecret, redact, redactValue } from '../../src/triage/redact.js';
+import { createRedactor, mayContainSecret, redact, redactValue } from '../../src/redaction/index.js';
 
 describe('redact: key/value secrets', () => {
   it.each([
