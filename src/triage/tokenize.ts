@@ -204,41 +204,36 @@ function sensitiveKeyBefore(s: string, sep: number): number {
   if (q === 34 || q === 39) e--;
   if (s.charCodeAt(e - 1) === 92) e--;
   if (e <= 0) return 0;
-  if (!keyWordEndsAt(s, e)) return 0;
-  // `Cookie:` may start a header line (second alternation)
-  return (s.charCodeAt(e - 1) | 32) === 101 && endsWithCI(s, Math.max(0, e - 6), e, 'cookie') ? HINT_SECRET | HINT_EXTRA : HINT_SECRET;
-}
-
-/** Does `s[..e)` end with a sensitive key name? (last two chars first: this runs at every `=`/`:`) */
-function keyWordEndsAt(s: string, e: number): boolean {
   const from = Math.max(0, e - 40);
   const prev = s.charCodeAt(e - 2) | 32;
+  // the last two chars first: this runs at every `=` and `:`
   switch (s.charCodeAt(e - 1) | 32) {
     case 121: {
       // y: api key / secret key / private, session, signing, encryption key
-      if (prev !== 101 || !endsWithCI(s, from, e, 'key')) return false;
+      if (prev !== 101 || !endsWithCI(s, from, e, 'key')) return 0;
       const b = s.charCodeAt(e - 4);
-      if (!((b | 32) >= 97 && (b | 32) <= 122) && !(b >= 48 && b <= 57) && b !== 95 && b !== 45 && b !== 46) return false; // `key` alone
+      if (!((b | 32) >= 97 && (b | 32) <= 122) && !(b >= 48 && b <= 57) && b !== 95 && b !== 45 && b !== 46) return 0; // `key` alone
       const w = s.slice(from, e).toLowerCase();
-      return w.includes('api') || w.includes('secret') || w.includes('private') || w.includes('session') || w.includes('signing') || w.includes('encryption');
+      return w.includes('api') || w.includes('secret') || w.includes('private') || w.includes('session') || w.includes('signing') || w.includes('encryption') ? HINT_SECRET : 0;
     }
     case 110: // en, on
-      return (prev === 101 && endsWithCI(s, from, e, 'token')) || (prev === 111 && endsWithCI(s, from, e, 'authorization'));
+      return (prev === 101 && endsWithCI(s, from, e, 'token')) || (prev === 111 && endsWithCI(s, from, e, 'authorization')) ? HINT_SECRET : 0;
     case 100: // rd, wd
-      return (prev === 114 && endsWithCI(s, from, e, 'password')) || (prev === 119 && (endsWithCI(s, from, e, 'passwd') || endsWithCI(s, from, e, 'pwd')));
+      return (prev === 114 && endsWithCI(s, from, e, 'password')) || (prev === 119 && (endsWithCI(s, from, e, 'passwd') || endsWithCI(s, from, e, 'pwd'))) ? HINT_SECRET : 0;
     case 116: // et
-      return prev === 101 && endsWithCI(s, from, e, 'secret');
+      return prev === 101 && endsWithCI(s, from, e, 'secret') ? HINT_SECRET : 0;
     case 115: // ts, ss, ls, ds
-      if (prev === 116) return endsWithCI(s, from, e, 'secrets');
-      if (prev === 115) return endsWithCI(s, from, e, 'pass');
-      if (prev === 108) return endsWithCI(s, from, e, 'credentials');
-      return prev === 100 && endsWithCI(s, from, e, 'creds');
-    case 101: // se, re, ie
-      return (prev === 115 && endsWithCI(s, from, e, 'passphrase')) || (prev === 114 && endsWithCI(s, from, e, 'signature')) || (prev === 105 && endsWithCI(s, from, e, 'cookie'));
+      if (prev === 116) return endsWithCI(s, from, e, 'secrets') ? HINT_SECRET : 0;
+      if (prev === 115) return endsWithCI(s, from, e, 'pass') ? HINT_SECRET : 0;
+      if (prev === 108) return endsWithCI(s, from, e, 'credentials') ? HINT_SECRET : 0;
+      return prev === 100 && endsWithCI(s, from, e, 'creds') ? HINT_SECRET : 0;
+    case 101: // se, re, ie (`Cookie:` may start a header line: the second alternation too)
+      if (prev === 105) return endsWithCI(s, from, e, 'cookie') ? HINT_SECRET | HINT_EXTRA : 0;
+      return (prev === 115 && endsWithCI(s, from, e, 'passphrase')) || (prev === 114 && endsWithCI(s, from, e, 'signature')) ? HINT_SECRET : 0;
     case 108: // al
-      return prev === 97 && endsWithCI(s, from, e, 'credential');
+      return prev === 97 && endsWithCI(s, from, e, 'credential') ? HINT_SECRET : 0;
     default:
-      return false;
+      return 0;
   }
 }
 
@@ -502,7 +497,15 @@ export class LineScanner {
           if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0) hints |= segmentHints(s, segStart, i, flags, unit === this.uuidUnit);
           // rare triggers behind one cheap gate: flags, the first two chars (provider prefixes with
           // 1+ char after them, `mysql`), mixed case (base64 of a sensitive word)
-          if ((flags & RARE) !== 0 || (len >= 4 && (((flags & (UPPER | LOWER)) === (UPPER | LOWER) && (hints & HINT_ENCODED) === 0) || PAIR_SEEN[((s.charCodeAt(segStart) | 32) << 7) ^ (s.charCodeAt(segStart + 1) | 32)] === 1))) {
+          // A word of lowercase letters only is no provider token (they all hold a digit, `_`, `-`,
+          // `.` or a capital, or run 24+ chars) — except `mysql`/`mariadb`, hence the `m`.
+          if (
+            (flags & RARE) !== 0 ||
+            (len >= 4 &&
+              (((flags & (UPPER | LOWER)) === (UPPER | LOWER) && (hints & HINT_ENCODED) === 0) ||
+                (((flags & ~(LOWER | HEXL)) !== 0 || len >= 24 || s.charCodeAt(segStart) === 109) &&
+                  PAIR_SEEN[((s.charCodeAt(segStart) | 32) << 7) ^ (s.charCodeAt(segStart + 1) | 32)] === 1)))
+          ) {
             hints |= rareHints(s, segStart, i, flags);
           }
           th = mixUnit(th, unit);
