@@ -10,6 +10,7 @@ import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { TriagePool } from '../src/triage/parallel.js';
+import { createRedactor } from '../src/redaction/index.js';
 import { ContainerTriage } from '../src/triage/pipeline.js';
 import { machine, writeSection } from './report.js';
 import { generateCorpus } from './triage-corpus.js';
@@ -94,6 +95,21 @@ const one = await measure('full triage, 1 thread (redact + severity + Drain)', (
 const oneSummary = (single as ContainerTriage).snapshot();
 single = undefined;
 
+// A job's redactor also knows secret values by value (config, container env): one more regex per line.
+const jobRedactor = createRedactor(true).withSecrets(Array.from({ length: 24 }, (_, i) => `Kn0wn-Secret-${i}-${'q'.repeat(i % 7)}x`));
+const known = await measure('full triage, 1 thread, a job redactor with 24 known values', () => {
+  const t = new ContainerTriage({ redactor: jobRedactor });
+  for (const c of chunks) {
+    const s = decode(c);
+    let i = 0;
+    for (let j = s.indexOf('\n'); j >= 0; j = s.indexOf('\n', i)) {
+      t.pushRange(s, i, j);
+      i = j + 1;
+    }
+  }
+});
+known.note = 'known values: every line gets one extra regex test';
+
 const pool = new TriagePool({ workers: WORKERS });
 let pooled: Awaited<ReturnType<TriagePool['triage']>> | undefined;
 const par = await measure(`full triage, ${WORKERS} worker threads (TriagePool)`, async () => {
@@ -110,7 +126,7 @@ if (sink === 0) console.error('unexpected empty corpus');
 const rawMed = median(raw.secs);
 one.note = `${oneSummary.templates.length} clusters, ${oneSummary.lines} lines`;
 par.note = `${parSummary.templates.length} clusters after merge, ${parSummary.lines} lines`;
-const rows = [raw, one, par];
+const rows = [raw, one, known, par];
 const fmt = (r: Row) => {
   const med = median(r.secs);
   const lo = Math.max(...r.secs);

@@ -494,7 +494,10 @@ export class LineScanner {
               }
             }
           }
-          if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0) hints |= segmentHints(s, segStart, i, flags, unit === this.uuidUnit);
+          // segmentHints wants a `.` (JWT), a `-` (PEM armour), 16+ chars (AWS key id) or a final `r` (bearer)
+          if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0 && ((flags & (DOT | DASH)) !== 0 || len >= 16 || (s.charCodeAt(i - 1) | 32) === 114)) {
+            hints |= segmentHints(s, segStart, i, flags, unit === this.uuidUnit);
+          }
           // rare triggers behind one cheap gate: flags, the first two chars (provider prefixes with
           // 1+ char after them, `mysql`), mixed case (base64 of a sensitive word)
           // A word of lowercase letters only is no provider token (they all hold a digit, `_`, `-`,
