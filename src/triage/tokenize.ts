@@ -507,6 +507,7 @@ export class LineScanner {
             (len >= 4 &&
               (((flags & (UPPER | LOWER)) === (UPPER | LOWER) && (hints & HINT_ENCODED) === 0) ||
                 (((flags & ~(LOWER | HEXL)) !== 0 || len >= 24 || s.charCodeAt(segStart) === 109) &&
+                  (flags & (LOWER | UPPER | HEXL)) !== 0 &&
                   PAIR_SEEN[((s.charCodeAt(segStart) | 32) << 7) ^ (s.charCodeAt(segStart + 1) | 32)] === 1)))
           ) {
             hints |= rareHints(s, segStart, i, flags);
