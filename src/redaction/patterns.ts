@@ -57,7 +57,8 @@ const EXTRA = new RegExp(
     // 1: a Cookie/Set-Cookie header line: every cookie on it
     String.raw`(\b(?:set-)?cookie:[ \t]*(?!["'\s])[^\r\n]*)`,
     // 2..4: `--password X`, `password X`, `secret is X` (the value must look like one: looksSecret)
-    String.raw`(--)?\b(passw(?:or)?d|passphrase|pass|secret|token|api[_-]?key)\s+(?:(?:is|was)\s+)?` + VALUE_WORD,
+    // the key is a word of its own: after whitespace, a quote, `=`, `:`, `(` or `,` (or `-`/`--`)
+    String.raw`(?<![^\s"'=:(,])(-{1,2})?(passw(?:or)?d|passphrase|pass|secret|token|api[_-]?key)\s+(?:(?:is|was)\s+)?` + VALUE_WORD,
     // 5, 6: `mysql … -pSECRET` (mysql-like clients take the password glued to -p)
     String.raw`(\b(?:mysql\w*|mariadb[\w-]*)\b[^\n]*?\s)-p([^\s'"]+)`,
     // 7: a sensitive key ending its line (pretty-printed JSON/YAML): the value is on the next line

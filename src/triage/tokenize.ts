@@ -517,7 +517,8 @@ export class LineScanner {
         }
         if ((k & DELIM) === 0) {
           // whitespace or end: token done. `password X`, `--token X`, `secret is X`?
-          if (len >= 4 && i < n && PROSE_END[((s.charCodeAt(i - 1) | 32) << 7) ^ (s.charCodeAt(i - 2) | 32)] === 1 && proseKeyEndsAt(s, i)) hints |= HINT_EXTRA;
+          // (the key is the whole segment, `--` allowed: 4-12 chars, no digit or dot)
+          if (len >= 4 && len <= 12 && (flags & (DIGIT | DOT)) === 0 && i < n && PROSE_END[((s.charCodeAt(i - 1) | 32) << 7) ^ (s.charCodeAt(i - 2) | 32)] === 1 && proseKeyEndsAt(s, i)) hints |= HINT_EXTRA;
           break;
         }
         if (c === 58) colons++;
