@@ -5,6 +5,8 @@
 import { REDACTION_MARKERS, type Edit } from './markers.js';
 import { trieSource } from './trie.js';
 
+const SECRET_MARK = REDACTION_MARKERS.secret; // local copy (imported bindings may be getters)
+
 const MIN_LENGTH = 6;
 /** Under a secret-looking variable name (MYSQL_ROOT_PASSWORD) shorter values still count. */
 const MIN_LENGTH_SECRET_NAME = 4;
@@ -110,7 +112,7 @@ export class KnownSecrets {
   collect(text: string, edits: Edit[]): void {
     this.re.lastIndex = 0;
     for (let m = this.re.exec(text); m !== null; m = this.re.exec(text)) {
-      edits.push({ start: m.index, end: m.index + m[0].length, marker: REDACTION_MARKERS.secret });
+      edits.push({ start: m.index, end: m.index + m[0].length, marker: SECRET_MARK });
     }
   }
 }

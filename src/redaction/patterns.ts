@@ -3,7 +3,10 @@
 // parameters, `--password X`, `mysql -pX`, prose like `password X`, PEM blocks, JWTs, AWS key
 // ids, IPv4 and IPv6 addresses). All in ONE alternation so a candidate text is scanned once,
 // behind a cheap prefilter; a few matches are re-checked in code (see `accept`).
-import { REDACTION_MARKERS as M, type Edit } from './markers.js';
+import { REDACTION_MARKERS, type Edit } from './markers.js';
+
+// A local copy: an imported binding may compile to a getter call on every use (tsx, CJS interop).
+const M = { ...REDACTION_MARKERS };
 
 /** Cheap gate: every rule below needs one of these substrings. */
 export const PATTERN_PREFILTER =

@@ -8,6 +8,8 @@ import { REDACTION_MARKERS, type Edit } from './markers.js';
 import { GITLEAKS_RULES } from './rules/gitleaks.js';
 import { trieSource } from './trie.js';
 
+const TOKEN_MARK = REDACTION_MARKERS.token; // local copy (imported bindings may be getters)
+
 /** What may stand right before a token: the tokenizer's whitespace and delimiters. */
 export const TOKEN_START = String.raw`(?<=^|[\s=:\/,()"'{}&?;|@])`;
 
@@ -42,7 +44,7 @@ function collect(re: RegExp | null, text: string, edits: Edit[]): void {
       re.lastIndex++;
       continue;
     }
-    edits.push({ start: m.index, end: m.index + m[0].length, marker: REDACTION_MARKERS.token });
+    edits.push({ start: m.index, end: m.index + m[0].length, marker: TOKEN_MARK });
   }
 }
 

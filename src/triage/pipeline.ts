@@ -78,6 +78,9 @@ function spliceIps(s: string, from: number, to: number, ips: Int32Array, n: numb
 
 const IP_MARK = REDACTION_MARKERS.ip;
 const DEFAULT_REDACTOR = createRedactor(true);
+const ALL = ALL_LAYERS; // local copies, as above
+const HINTED = LAYER.hinted;
+const PATTERNS = LAYER.patterns;
 
 function emptyCounts(): Record<Severity, number> {
   return { error: 0, warn: 0, info: 0, debug: 0, unknown: 0 };
@@ -145,7 +148,7 @@ export class ContainerTriage {
       rank = SEVERITY_RANK[classifySeverity(line)];
     } else if ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw))) {
       // only the rule layers the scanner saw a trigger for (a carried state: all of them)
-      this.layers = this.carrying ? ALL_LAYERS : hints | LAYER.hinted | ((hints & IP) !== 0 ? LAYER.patterns : 0);
+      this.layers = this.carrying ? ALL : hints | HINTED | ((hints & IP) !== 0 ? PATTERNS : 0);
       line = this.state.line(raw, this.hinted);
       this.carrying = this.state.carrying;
       cluster = this.miner.add(line, at);
