@@ -17,6 +17,7 @@ import { configSecrets, createRedactor } from './redaction/index.js';
 import { createDockerClient } from './executor/docker.js';
 import { createExecutor } from './executor/executor.js';
 import { startTracing, traceDocker, traceService } from './tracing.js';
+import { createMcpRoute } from './mcp/http.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -62,6 +63,8 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     logger,
   });
   const subscriptions = subscriptionCloser();
+  // MCP over Streamable HTTP at /mcp: the same services, tokens and roles as GraphQL.
+  const mcp = createMcpRoute({ config, services, logger });
   const serverDeps = {
     config,
     database,
@@ -75,6 +78,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
         if (!outcome.ok) return Response.json({ error: outcome.message }, { status: outcome.status, headers: { 'www-authenticate': 'Bearer' } });
         return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
       },
+      '/mcp': (request: Request, client: string) => mcp.handle(request, client),
     },
     // The database (and Redis when configured) is required; the Docker engine is reported.
     readiness: () => readiness.probe(),
@@ -132,6 +136,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     },
     async close() {
       readiness.setDraining();
+      await mcp.close();
       await running?.close();
       await executor?.close();
       await readiness.close();

@@ -1,0 +1,79 @@
+// What MCP tools return: the same fields and global IDs as the GraphQL types, as plain JSON.
+import type { ContainerAllowlistEntry, Directive, Job, Run, WorkerImageAllowlistEntry } from '@prisma/client';
+import { encodeGlobalID } from '../contracts/ids.js';
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+const num = (v: bigint | null) => (v == null ? null : Number(v));
+
+export const jobView = (j: Job) => ({
+  id: encodeGlobalID('Job', j.id),
+  taskKey: j.taskKey,
+  status: j.status,
+  attempt: j.attempt,
+  exitCode: j.exitCode,
+  error: j.error,
+  createdAt: iso(j.createdAt),
+  startedAt: iso(j.startedAt),
+  endedAt: iso(j.endedAt),
+});
+
+export const runView = (r: Run & { jobs?: Job[] }) => ({
+  id: encodeGlobalID('Run', r.id),
+  status: r.status,
+  tasks: r.tasks,
+  directive: directiveOfSnapshot(r.directiveSnapshot),
+  createdAt: iso(r.createdAt),
+  startedAt: iso(r.startedAt),
+  endedAt: iso(r.endedAt),
+  error: r.error,
+  tokenUsage: { promptTokens: r.promptTokens, completionTokens: r.completionTokens, totalTokens: r.totalTokens },
+  hasReport: r.reportMarkdown != null,
+  reportUri: r.reportMarkdown != null ? reportUri(r.id, 'md') : null,
+  ...(r.jobs ? { jobs: r.jobs.map(jobView) } : {}),
+});
+
+function directiveOfSnapshot(snapshot: unknown) {
+  const s = (snapshot ?? {}) as { name?: unknown; title?: unknown; version?: unknown };
+  return { name: typeof s.name === 'string' ? s.name : null, title: typeof s.title === 'string' ? s.title : null, version: typeof s.version === 'number' ? s.version : null };
+}
+
+export const reportUri = (runId: number, ext: 'md' | 'json') => `cyberbrain://runs/${encodeURIComponent(encodeGlobalID('Run', runId))}/report.${ext}`;
+
+export const directiveView = (d: Directive) => ({
+  id: encodeGlobalID('Directive', d.id),
+  name: d.name,
+  type: d.type,
+  title: d.title,
+  description: d.description,
+  text: d.text,
+  taskConfig: d.taskConfig,
+  version: d.version,
+  isLatest: d.isLatest,
+  active: d.active,
+  approvalRequired: d.approvalRequired,
+  builtin: d.builtin,
+  createdAt: iso(d.createdAt),
+});
+
+export const allowlistView = (e: ContainerAllowlistEntry) => ({
+  id: encodeGlobalID('ContainerAllowlistEntry', e.id),
+  containerName: e.containerName,
+  enabled: e.enabled,
+  description: e.description,
+  tags: e.tags,
+  pinnedContainerId: e.pinnedContainerId,
+  updatedAt: iso(e.updatedAt),
+});
+
+export const workerImageView = (w: WorkerImageAllowlistEntry) => ({
+  id: encodeGlobalID('WorkerImage', w.id),
+  image: w.image,
+  description: w.description,
+  enabled: w.enabled,
+  gpuAllowed: w.gpuAllowed,
+  hostNetworkAllowed: w.hostNetworkAllowed,
+  memoryBytes: num(w.memoryBytes),
+  nanoCpus: num(w.nanoCpus),
+  pidsLimit: w.pidsLimit,
+  timeoutSeconds: w.timeoutSeconds,
+});
