@@ -256,7 +256,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: e.HOST || undefined,
     allowInsecureBind: e.ALLOW_INSECURE_BIND,
     authRequired: e.AUTH_REQUIRED,
-    database: url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: path.resolve(e.DATA_DIR, 'pglite') },
+    // `memory://` is PGlite's in-memory database (tests, throwaway runs), never a folder on disk.
+    database: url ? { kind: 'postgres', url } : { kind: 'pglite', dataDir: e.DATA_DIR.startsWith('memory://') ? 'memory://' : path.resolve(e.DATA_DIR, 'pglite') },
     logLevel: e.LOG_LEVEL,
     logFormat: e.LOG_FORMAT,
     requestLogLevel: e.REQUEST_LOG_LEVEL,
