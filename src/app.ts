@@ -16,6 +16,7 @@ import { seedBuiltinTasks } from './services/tasks.js';
 import { configSecrets, createRedactor } from './redaction/index.js';
 import { createDockerClient } from './executor/docker.js';
 import { createExecutor } from './executor/executor.js';
+import { createScheduler } from './scheduler/scheduler.js';
 import { startTracing, traceDocker, traceService } from './tracing.js';
 import { createMcpRoute } from './mcp/http.js';
 
@@ -54,6 +55,10 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   // One executor per database: further instances serve the API and subscriptions only.
   const executor = config.executor.enabled ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics, deploymentId: deployment }) : null;
   if (executor) services.runs.setDispatcher(executor);
+  // Every instance may run it (ticks are claimed in the database); it starts with listen().
+  const scheduler = config.scheduler.enabled
+    ? createScheduler({ db: database.prisma, schedules: services.schedules, logger, pollMs: config.scheduler.pollMs, missedGraceSeconds: config.scheduler.missedGraceSeconds, staleLaunchMs: config.scheduler.reclaimSeconds * 1000 })
+    : null;
 
   const readiness = createReadiness({
     database,
@@ -93,6 +98,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     database,
     services,
     executor,
+    scheduler,
     docker,
     /** Labels every container this deployment creates; nothing without it is touched. */
     deploymentId: deployment,
@@ -116,6 +122,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       running = await listen(serverDeps, yoga, port, chosen);
       // Decided once, here: a server that binds with auth on keeps it on, whatever happens to tokens.
       if (authOn) services.auth.requireAuthentication();
+      scheduler?.start();
       return running;
     },
     /**
@@ -125,6 +132,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
      */
     async shutdown(graceMs = config.shutdownGraceSeconds * 1000) {
       readiness.setDraining();
+      await scheduler?.stop();
       services.runs.stopAccepting();
       const drained = (await executor?.drain(graceMs)) ?? { finished: 0, stopped: 0 };
       // Final events are published after commit; give their deliveries (resolvers read rows) a moment.
@@ -136,6 +144,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     },
     async close() {
       readiness.setDraining();
+      await scheduler?.stop();
       await mcp.close();
       await running?.close();
       await executor?.close();

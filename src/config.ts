@@ -136,6 +136,10 @@ const envSchema = z.object({
   PERSISTED_OPERATIONS_FILE: z.string().optional(),
   DEPLOYMENT_ID: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
   RECONCILE_INTERVAL_SECONDS: int(60, 0, 86_400),
+  SCHEDULER_ENABLED: bool(true),
+  SCHEDULER_POLL_MS: int(1000, 100, 60_000),
+  SCHEDULER_MISSED_GRACE_SECONDS: int(60, 1, 86_400),
+  SCHEDULER_RECLAIM_SECONDS: int(30, 1, 3600),
   ALLOWLIST_IDENTITY: z.enum(['id', 'name']).optional().default('id'),
   CYBER_BRAIN_LOGS: z.string().optional(),
   CYBER_BRAIN_UPLOADS: z.string().optional(),
@@ -174,6 +178,9 @@ export interface Config {
   docker: { host: string | undefined; tlsVerify: boolean; certPath: string | undefined };
   executor: { enabled: boolean; maxConcurrentJobs: number; jobTimeoutSeconds: number; outputCapBytes: number; reconcileIntervalSeconds: number };
   logTriage: { maxLines: number; windowHours: number };
+  /** missedGraceSeconds: a tick later than this counts as missed (missed-tick policy applies). */
+  /** reclaimSeconds: a tick claimed but not launched for this long (its instance died) is launched by another. */
+  scheduler: { enabled: boolean; pollMs: number; missedGraceSeconds: number; reclaimSeconds: number };
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
   llm: { baseUrl: string | undefined; model: string; apiKey: string | undefined; timeoutMs: number; costPer1k: Record<string, number> };
   redisUrl: string | undefined;
@@ -276,6 +283,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     directives: { defaultName: e.DEFAULT_DIRECTIVE, maxTextLength: e.MAX_DIRECTIVE_TEXT },
     docker: { host: e.DOCKER_HOST, tlsVerify: e.DOCKER_TLS_VERIFY, certPath: e.DOCKER_CERT_PATH },
+    scheduler: { enabled: e.SCHEDULER_ENABLED, pollMs: e.SCHEDULER_POLL_MS, missedGraceSeconds: e.SCHEDULER_MISSED_GRACE_SECONDS, reclaimSeconds: e.SCHEDULER_RECLAIM_SECONDS },
     executor: {
       enabled: e.EXECUTOR_ENABLED,
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,

@@ -35,7 +35,16 @@ export interface JobLogEvent {
 
 export type RunEvent = JobStatusEvent | RunStatusEvent | JobLogEvent;
 
+/** A schedule was created, changed, deleted, or one of its ticks was recorded. */
+export interface ScheduleChangedEvent {
+  scheduleId: number;
+  change: 'CREATED' | 'UPDATED' | 'DELETED' | 'TICKED';
+  at: Date;
+}
+
 export type Topics = {
+  /** Every schedule's changes. */
+  schedules: [event: ScheduleChangedEvent];
   /** Everything about one run, keyed by run id. */
   run: [runId: number, event: RunEvent];
   /** Run status changes of every run. */

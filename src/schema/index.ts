@@ -7,6 +7,7 @@ import './errors.js';
 import './directive.js';
 import './task.js';
 import './run.js';
+import './schedule.js';
 import './job.js';
 import './llm-call.js';
 import './allowlist.js';

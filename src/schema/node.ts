@@ -16,6 +16,7 @@ import { DirectiveRef } from './directive.js';
 import { JobRef } from './job.js';
 import { LLMCallRef } from './llm-call.js';
 import { RunRef } from './run.js';
+import { ScheduleRef } from './schedule.js';
 import { TaskDefinitionRef } from './task.js';
 import { WorkerImageRef } from './worker-image.js';
 
@@ -32,6 +33,7 @@ const LOADERS = new Map<string, Loader>([
   [WorkerImageRef.name, { ref: WorkerImageRef, load: (db, id) => db.workerImageAllowlistEntry.findUnique({ where: { id } }) }],
   [AuditEventRef.name, { ref: AuditEventRef, load: (db, id) => db.auditEvent.findUnique({ where: { id } }) }],
   [ApiTokenRef.name, { ref: ApiTokenRef, load: (db, id) => db.apiToken.findUnique({ where: { id } }) }],
+  [ScheduleRef.name, { ref: ScheduleRef, load: (db, id) => db.schedule.findUnique({ where: { id } }) }],
 ]);
 
 async function loadNode(ctx: Context, globalId: string | number): Promise<object | null> {

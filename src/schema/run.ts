@@ -18,6 +18,29 @@ const RunReportRef = builder.objectRef<{ markdown: string; json: unknown }>('Run
   fields: (t) => ({ markdown: t.exposeString('markdown'), json: t.expose('json', { type: 'JSON' }) }),
 });
 
+const RunTriggerKindEnum = builder.enumType('RunTriggerKind', {
+  description: 'How a run started.',
+  values: {
+    MANUAL: { description: 'launchRun without an API token (auth off, or ADMIN_TOKEN).' },
+    SCHEDULE: { description: 'A schedule’s tick, or runScheduleNow.' },
+    API: { description: 'launchRun with an API token.' },
+  },
+});
+
+const RunTriggerRef = builder.objectRef<Pick<Run, 'triggerKind' | 'scheduleId' | 'triggerToken'>>('RunTrigger').implement({
+  description: 'How a run started: by hand, by a schedule, or through the API with a token.',
+  fields: (t) => ({
+    kind: t.field({ type: RunTriggerKindEnum, description: 'MANUAL, SCHEDULE or API.', resolve: (r) => r.triggerKind }),
+    schedule: t.prismaField({
+      type: 'Schedule',
+      nullable: true,
+      description: 'The schedule that launched it; null otherwise or once deleted.',
+      resolve: (query, r, _args, ctx) => (r.scheduleId == null ? null : ctx.db.schedule.findUnique({ ...query, where: { id: r.scheduleId } })),
+    }),
+    token: t.string({ nullable: true, description: 'Name of the API token that launched it (API only).', resolve: (r) => r.triggerToken }),
+  }),
+});
+
 export const RunRef = builder.prismaNode('Run', {
   id: { field: 'id' },
   fields: (t) => ({
@@ -33,6 +56,7 @@ export const RunRef = builder.prismaNode('Run', {
     error: t.exposeString('error', { nullable: true }),
     sequence: t.exposeInt('eventSequence', { description: 'Latest event sequence number of this run.' }),
     tokenUsage: t.field({ type: TokenCountsRef, resolve: (r) => r }),
+    trigger: t.field({ type: RunTriggerRef, description: 'How the run started.', resolve: (r) => r }),
     report: t.field({
       type: RunReportRef,
       nullable: true,
@@ -95,7 +119,15 @@ builder.mutationFields((t) => ({
     type: LaunchRunPayload,
     authScopes: { operate: true },
     args: { input: t.arg({ type: LaunchRunInput, required: false }) },
-    resolve: async (_root, { input }, ctx) => toPayload(await ctx.services.runs.launchRun(withoutNulls(input ?? {}), ctx.viewer.actor)),
+    resolve: async (_root, { input }, ctx) =>
+      toPayload(
+        await ctx.services.runs.launchRun(
+          withoutNulls(input ?? {}),
+          ctx.viewer.actor,
+          // API tokens are named on the run; ADMIN_TOKEN and auth-off callers are people at the controls.
+          ctx.viewer.tokenId != null ? { kind: 'API', token: ctx.viewer.actor.replace(/^token:/, '') } : { kind: 'MANUAL' },
+        ),
+      ),
   }),
   cancelRun: t.field({
     type: CancelRunPayload,

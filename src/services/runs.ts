@@ -30,6 +30,25 @@ export interface JobOutcome {
 
 export type RunService = ReturnType<typeof createRunService>;
 
+/** How a run started: by a person (auth off or ADMIN_TOKEN), an API token, or a schedule's tick. */
+export type RunTrigger =
+  | { kind: 'MANUAL' }
+  | { kind: 'API'; token: string }
+  | { kind: 'SCHEDULE'; scheduleId: number; scheduleTickId: number; taskConfig?: Record<string, unknown> };
+
+/** A schedule's taskConfig override, layered per task over the directive's. */
+function withTaskConfig(snapshot: Prisma.InputJsonObject, override: Record<string, unknown> | undefined): Prisma.InputJsonObject {
+  if (!override || Object.keys(override).length === 0) return snapshot;
+  const base = (snapshot.taskConfig ?? {}) as Record<string, unknown>;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [task, value] of Object.entries(override)) {
+    const under = base[task];
+    merged[task] = isPlain(under) && isPlain(value) ? { ...under, ...value } : value;
+  }
+  return { ...snapshot, taskConfig: merged as Prisma.InputJsonObject };
+}
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function createRunService(deps: ServiceDeps) {
   const { db, events, config, redactor, logger, metrics } = deps;
   let dispatcher: RunDispatcher | null = null;
@@ -91,7 +110,7 @@ export function createRunService(deps: ServiceDeps) {
     });
   }
 
-  async function launchRun(raw: unknown, actor: Actor): Promise<Result<Run>> {
+  async function launchRun(raw: unknown, actor: Actor, trigger: RunTrigger = { kind: 'MANUAL' }): Promise<Result<Run>> {
     if (shuttingDown) return fail('UNAVAILABLE', 'server is shutting down');
     const input = parseContract(launchRunInput(config.directives.maxTextLength), raw);
     if (!input.ok) return input;
@@ -122,8 +141,11 @@ export function createRunService(deps: ServiceDeps) {
     const run = await db.run.create({
       data: {
         directiveId: directive.id,
-        directiveSnapshot: directive.snapshot,
+        directiveSnapshot: trigger.kind === 'SCHEDULE' ? withTaskConfig(directive.snapshot, trigger.taskConfig) : directive.snapshot,
         tasks: keys,
+        triggerKind: trigger.kind,
+        ...(trigger.kind === 'SCHEDULE' ? { scheduleId: trigger.scheduleId, scheduleTickId: trigger.scheduleTickId } : {}),
+        ...(trigger.kind === 'API' ? { triggerToken: trigger.token } : {}),
         eventSequence: keys.length + 1,
         statusSequence: 1,
         jobs: { create: keys.map((taskKey, i) => ({ taskKey, lastSequence: i + 2 })) },

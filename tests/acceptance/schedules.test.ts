@@ -1,0 +1,368 @@
+// Schedules through GraphQL: contracts, roles, history, the run trigger, and the scheduler in one
+// process (overlap SKIP, missed ticks after downtime, a 1-second interval). Jobs are not executed
+// (EXECUTOR_ENABLED=false): runs stay PENDING, which is what the overlap policy looks at.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../gql/index.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { CreateApiToken, LaunchRun } from '../support/operations.js';
+
+const ScheduleFields = graphql(`
+  fragment ScheduleFields on Schedule {
+    id
+    name
+    kind
+    cronExpression
+    timeZone
+    intervalSeconds
+    enabled
+    nextRunAt
+    lastRunAt
+    overlapPolicy
+    missedTickPolicy
+    tasks
+    taskConfig
+  }
+`);
+
+const CreateSchedule = graphql(`
+  mutation CreateSchedule($input: CreateScheduleInput!) {
+    createSchedule(input: $input) {
+      schedule {
+        ...ScheduleFields
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const UpdateSchedule = graphql(`
+  mutation UpdateSchedule($input: UpdateScheduleInput!) {
+    updateSchedule(input: $input) {
+      schedule {
+        ...ScheduleFields
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const SetScheduleEnabled = graphql(`
+  mutation SetScheduleEnabled($input: SetScheduleEnabledInput!) {
+    setScheduleEnabled(input: $input) {
+      schedule {
+        ...ScheduleFields
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const DeleteSchedule = graphql(`
+  mutation DeleteSchedule($input: ScheduleIdInput!) {
+    deleteSchedule(input: $input) {
+      schedule {
+        id
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const RunScheduleNow = graphql(`
+  mutation RunScheduleNow($input: ScheduleIdInput!) {
+    runScheduleNow(input: $input) {
+      run {
+        id
+        status
+        directiveSnapshot
+        trigger {
+          kind
+          token
+          schedule {
+            id
+            name
+          }
+        }
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+const GetSchedule = graphql(`
+  query GetSchedule($id: ID!) {
+    schedule(id: $id) {
+      ...ScheduleFields
+      ticks(first: 20) {
+        totalCount
+        edges {
+          node {
+            dueAt
+            outcome
+            reason
+            manual
+            run {
+              id
+              trigger {
+                kind
+              }
+            }
+          }
+        }
+      }
+      runs(first: 1) {
+        totalCount
+      }
+    }
+  }
+`);
+
+const ListSchedules = graphql(`
+  query ListSchedules($enabled: Boolean) {
+    schedules(enabled: $enabled, first: 50) {
+      totalCount
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+const RunTrigger = graphql(`
+  query RunTrigger($id: ID!) {
+    run(id: $id) {
+      trigger {
+        kind
+        token
+        schedule {
+          id
+        }
+      }
+    }
+  }
+`);
+
+const ADMIN_TOKEN = 'schedules-admin-token-0123456789';
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+let t: TestApp;
+const gql: TestApp['gql'] = (doc, vars, headers = admin) => t.gql(doc, vars, headers);
+
+beforeAll(async () => {
+  // The scheduler is started by hand in the tests that want it (listen() starts it in a server).
+  t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN, SCHEDULER_POLL_MS: '100', SCHEDULER_MISSED_GRACE_SECONDS: '5' });
+});
+afterAll(() => t?.close());
+
+const db = () => t.app.database.prisma;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+async function create(input: Record<string, unknown>) {
+  const res = await gql(CreateSchedule, { input: input as never });
+  expect(res.errors).toBeUndefined();
+  expect(res.data!.createSchedule.errors).toEqual([]);
+  return res.data!.createSchedule.schedule!;
+}
+/** A refusal for the role: a FORBIDDEN in the payload, or (older servers) a top-level FORBIDDEN error. */
+function expectForbidden(res: { errors?: ReadonlyArray<{ extensions?: Record<string, unknown> }>; data?: unknown }, field: string) {
+  const payload = (res.data as Record<string, { errors?: Array<{ code: string }> } | null> | null | undefined)?.[field];
+  const codes = [...(res.errors ?? []).map((e) => e.extensions?.code), ...(payload?.errors ?? []).map((e) => e.code)];
+  expect(codes).toContain('FORBIDDEN');
+}
+const dbId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
+
+describe('schedules: contracts and CRUD', () => {
+  it('creates a CRON schedule in a time zone; nextRunAt is its next occurrence there', async () => {
+    const s = await create({ name: 'nightly', kind: 'CRON', cronExpression: '0 2 * * *', timeZone: 'Europe/Berlin', tasks: ['log_triage'], taskConfig: { log_triage: { windowHours: 24 } } });
+    expect(s).toMatchObject({ kind: 'CRON', timeZone: 'Europe/Berlin', enabled: true, overlapPolicy: 'SKIP', missedTickPolicy: 'RUN_ONCE', tasks: ['log_triage'] });
+    const next = new Date(s.nextRunAt!);
+    expect(next.getTime()).toBeGreaterThan(Date.now());
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+    // 02:00 in Berlin is 01:00 or 00:00 UTC (winter or summer time).
+    expect(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' }).format(next)).toBe('02:00');
+    const listed = await gql(ListSchedules, {});
+    expect(listed.data!.schedules.edges.map((e) => e.node.name)).toContain('nightly');
+  });
+
+  it.each([
+    ['a bad cron expression', { name: 'bad-cron', kind: 'CRON', cronExpression: '99 * * *' }, ['input', 'cronExpression']],
+    ['an unknown time zone', { name: 'bad-zone', kind: 'CRON', cronExpression: '0 2 * * *', timeZone: 'Mars/Olympus' }, ['input', 'timeZone']],
+    ['a zero interval', { name: 'bad-interval', kind: 'INTERVAL', intervalSeconds: 0 }, ['input', 'intervalSeconds']],
+    ['a fractional interval', { name: 'bad-interval2', kind: 'INTERVAL', intervalSeconds: 1.5 }, null],
+    ['an interval without seconds', { name: 'no-interval', kind: 'INTERVAL' }, ['input', 'intervalSeconds']],
+    ['a CRON without an expression', { name: 'no-cron', kind: 'CRON' }, ['input', 'cronExpression']],
+    ['a ONE_SHOT without runAt', { name: 'no-runat', kind: 'ONE_SHOT' }, ['input', 'runAt']],
+    ['an unknown task', { name: 'bad-task', kind: 'INTERVAL', intervalSeconds: 60, tasks: ['nope'] }, ['input', 'tasks', '0']],
+  ])('refuses %s, naming the field, and writes nothing', async (_label, input, field) => {
+    const before = await db().schedule.count();
+    const res = await gql(CreateSchedule, { input: input as never });
+    if (field === null) {
+      // GraphQL's Int refuses 1.5 before any resolver runs: nothing written either.
+      expect(res.errors?.[0]?.message).toMatch(/Int/);
+    } else {
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.createSchedule.schedule).toBeNull();
+      expect(res.data!.createSchedule.errors).toContainEqual(expect.objectContaining({ code: expect.stringMatching(/VALIDATION/), field }));
+    }
+    expect(await db().schedule.count()).toBe(before);
+  });
+
+  it('an update is checked as a whole: a bad time zone is refused and nothing changes', async () => {
+    const s = await create({ name: 'to-update', kind: 'INTERVAL', intervalSeconds: 3600 });
+    const bad = await gql(UpdateSchedule, { input: { id: s.id, kind: 'CRON', timeZone: 'Nowhere/Land', cronExpression: '0 * * * *' } });
+    expect(bad.data!.updateSchedule.errors).toContainEqual(expect.objectContaining({ code: 'VALIDATION', field: ['input', 'timeZone'] }));
+    const missing = await gql(UpdateSchedule, { input: { id: s.id, kind: 'CRON' } });
+    expect(missing.data!.updateSchedule.errors).toContainEqual(expect.objectContaining({ field: ['input', 'cronExpression'] }));
+    expect(await db().schedule.findUniqueOrThrow({ where: { id: dbId(s.id) } })).toMatchObject({ kind: 'INTERVAL', timeZone: 'UTC' });
+    const good = await gql(UpdateSchedule, { input: { id: s.id, kind: 'CRON', cronExpression: '30 3 * * 1', timeZone: 'America/New_York' } });
+    expect(good.data!.updateSchedule).toMatchObject({ errors: [], schedule: { kind: 'CRON', cronExpression: '30 3 * * 1' } });
+    const off = await gql(SetScheduleEnabled, { input: { id: s.id, enabled: false } });
+    expect(off.data!.setScheduleEnabled.schedule).toMatchObject({ enabled: false, nextRunAt: null });
+    const del = await gql(DeleteSchedule, { input: { id: s.id } });
+    expect(del.data!.deleteSchedule).toMatchObject({ errors: [], schedule: { id: s.id } });
+    expect((await gql(GetSchedule, { id: s.id })).data!.schedule).toBeNull();
+    const again = await gql(DeleteSchedule, { input: { id: s.id } });
+    expect(again.data!.deleteSchedule.errors).toEqual([expect.objectContaining({ code: 'NOT_FOUND' })]);
+  });
+
+  it('reads need READ, changes ADMIN, runScheduleNow OPERATE', async () => {
+    const token = async (role: 'READ' | 'OPERATE') => {
+      const res = await gql(CreateApiToken, { input: { name: `sched-${role.toLowerCase()}`, role } });
+      return { authorization: `Bearer ${res.data!.createApiToken.secret!}` };
+    };
+    const reader = await token('READ');
+    const operator = await token('OPERATE');
+    const s = await create({ name: 'roles', kind: 'INTERVAL', intervalSeconds: 3600, enabled: false });
+    expect((await gql(ListSchedules, {}, reader)).data!.schedules.totalCount).toBeGreaterThan(0);
+    const before = await db().schedule.count();
+    for (const who of [reader, operator]) {
+      const res = await gql(CreateSchedule, { input: { name: 'sneaky', kind: 'INTERVAL', intervalSeconds: 60 } }, who);
+      expectForbidden(res, 'createSchedule');
+    }
+    expect(await db().schedule.count()).toBe(before);
+    expectForbidden(await gql(RunScheduleNow, { input: { id: s.id } }, reader), 'runScheduleNow');
+    const now = await gql(RunScheduleNow, { input: { id: s.id } }, operator);
+    expect(now.data!.runScheduleNow).toMatchObject({ errors: [], run: { trigger: { kind: 'SCHEDULE', schedule: { name: 'roles' } } } });
+    // launchRun says who launched it: an API token by name, ADMIN_TOKEN as MANUAL.
+    const api = await gql(LaunchRun, { input: { tasks: ['log_triage'] } }, operator);
+    const viaApi = await gql(RunTrigger, { id: api.data!.launchRun.run!.id });
+    expect(viaApi.data!.run!.trigger).toEqual({ kind: 'API', token: 'sched-operate', schedule: null });
+    const manual = await gql(LaunchRun, { input: { tasks: ['log_triage'] } });
+    expect((await gql(RunTrigger, { id: manual.data!.launchRun.run!.id })).data!.run!.trigger).toEqual({ kind: 'MANUAL', token: null, schedule: null });
+  });
+
+  it('runScheduleNow launches with the schedule’s taskConfig layered over the directive’s, and records a manual tick', async () => {
+    const s = await create({ name: 'now', kind: 'INTERVAL', intervalSeconds: 3600, tasks: ['log_triage'], taskConfig: { log_triage: { windowHours: 2 } } });
+    const res = await gql(RunScheduleNow, { input: { id: s.id } });
+    const run = res.data!.runScheduleNow.run!;
+    expect(run.trigger).toEqual({ kind: 'SCHEDULE', token: null, schedule: { id: s.id, name: 'now' } });
+    expect((run.directiveSnapshot as { taskConfig: unknown }).taskConfig).toMatchObject({ log_triage: { windowHours: 2 } });
+    const got = (await gql(GetSchedule, { id: s.id })).data!.schedule!;
+    expect(got.ticks.edges.map((e) => e.node)).toEqual([expect.objectContaining({ outcome: 'LAUNCHED', manual: true, run: { id: run.id, trigger: { kind: 'SCHEDULE' } } })]);
+    expect(got.nextRunAt).toBe(s.nextRunAt);
+    const missing = await gql(RunScheduleNow, { input: { id: 'U2NoZWR1bGU6OTk5OTk=' } });
+    expect(missing.data!.runScheduleNow.errors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'id'] })]);
+  });
+});
+
+describe('the scheduler in one process', () => {
+  beforeAll(() => t.app.scheduler!.start());
+  afterAll(() => t.app.scheduler!.stop());
+
+  it('a 1-second interval fires once per tick, each tick one run, on a 1-second grid', async () => {
+    const s = await create({ name: 'every-second', kind: 'INTERVAL', intervalSeconds: 1, overlapPolicy: 'ALLOW', tasks: ['log_triage'] });
+    const id = dbId(s.id);
+    await waitFor('5 ticks', async () => (await db().scheduleTick.count({ where: { scheduleId: id } })) >= 5);
+    await gql(SetScheduleEnabled, { input: { id: s.id, enabled: false } });
+    await sleep(300);
+    const ticks = await db().scheduleTick.findMany({ where: { scheduleId: id }, orderBy: { dueAt: 'asc' } });
+    const runs = await db().run.findMany({ where: { scheduleId: id } });
+    expect(ticks.every((k) => k.outcome === 'LAUNCHED')).toBe(true);
+    expect(runs).toHaveLength(ticks.length);
+    expect(new Set(runs.map((r) => r.scheduleTickId)).size).toBe(runs.length);
+    for (let i = 1; i < ticks.length; i++) expect(ticks[i]!.dueAt.getTime() - ticks[i - 1]!.dueAt.getTime()).toBe(1000);
+    expect(runs.every((r) => r.triggerKind === 'SCHEDULE')).toBe(true);
+  });
+
+  it('overlap SKIP records a skipped tick naming the run still active', async () => {
+    const s = await create({ name: 'no-overlap', kind: 'INTERVAL', intervalSeconds: 1, overlapPolicy: 'SKIP', tasks: ['log_triage'] });
+    const id = dbId(s.id);
+    const skipped = await waitFor('a skipped tick', () => db().scheduleTick.findFirst({ where: { scheduleId: id, outcome: 'SKIPPED' } }));
+    await gql(SetScheduleEnabled, { input: { id: s.id, enabled: false } });
+    const first = await db().run.findFirstOrThrow({ where: { scheduleId: id } });
+    expect(first.status).toBe('PENDING');
+    expect(skipped.reason).toContain(`run ${first.id}`);
+    expect(skipped.reason).toContain('SKIP');
+    expect(await db().run.count({ where: { scheduleId: id } })).toBe(1);
+    const history = (await gql(GetSchedule, { id: s.id })).data!.schedule!.ticks.edges.map((e) => e.node.outcome);
+    expect(history).toContain('SKIPPED');
+  });
+
+  it('after downtime, RUN_ONCE fires once for all missed ticks and SKIP records them as skipped', async () => {
+    const once = await create({ name: 'missed-once', kind: 'INTERVAL', intervalSeconds: 1, overlapPolicy: 'ALLOW', missedTickPolicy: 'RUN_ONCE', enabled: false });
+    const skip = await create({ name: 'missed-skip', kind: 'INTERVAL', intervalSeconds: 1, overlapPolicy: 'ALLOW', missedTickPolicy: 'SKIP', enabled: false });
+    await t.app.scheduler!.stop();
+    // Ten minutes with no scheduler: the schedules were due then (grace is 5 s here).
+    const past = new Date(Date.now() - 600_000);
+    await db().schedule.updateMany({ where: { id: { in: [dbId(once.id), dbId(skip.id)] } }, data: { enabled: true, nextRunAt: past } });
+    await t.app.scheduler!.tickOnce();
+    await db().schedule.updateMany({ where: { id: { in: [dbId(once.id), dbId(skip.id)] } }, data: { enabled: false } });
+    t.app.scheduler!.start();
+    const onceTicks = await db().scheduleTick.findMany({ where: { scheduleId: dbId(once.id) } });
+    expect(onceTicks).toEqual([expect.objectContaining({ outcome: 'LAUNCHED', dueAt: past, reason: expect.stringContaining('RUN_ONCE') })]);
+    expect(await db().run.count({ where: { scheduleId: dbId(once.id) } })).toBe(1);
+    const skipTicks = await db().scheduleTick.findMany({ where: { scheduleId: dbId(skip.id) } });
+    expect(skipTicks).toEqual([expect.objectContaining({ outcome: 'SKIPPED', reason: expect.stringContaining('missed') })]);
+    expect(await db().run.count({ where: { scheduleId: dbId(skip.id) } })).toBe(0);
+    // Both went on from now, on their own grid, rather than replaying ten minutes of ticks.
+    const after = await db().schedule.findUniqueOrThrow({ where: { id: dbId(once.id) } });
+    expect(after.lastRunAt!.getTime()).toBeGreaterThan(past.getTime());
+  });
+
+  it('a ONE_SHOT fires once and is then done', async () => {
+    const s = await create({ name: 'one-shot', kind: 'ONE_SHOT', runAt: new Date(Date.now() + 300).toISOString(), tasks: ['log_triage'] });
+    const id = dbId(s.id);
+    await waitFor('the one-shot run', () => db().run.findFirst({ where: { scheduleId: id } }));
+    await sleep(500);
+    expect(await db().run.count({ where: { scheduleId: id } })).toBe(1);
+    expect(await db().schedule.findUniqueOrThrow({ where: { id } })).toMatchObject({ nextRunAt: null });
+  });
+
+  it('deleting a schedule keeps its runs; their trigger then names no schedule', async () => {
+    const s = await create({ name: 'short-lived', kind: 'INTERVAL', intervalSeconds: 3600 });
+    const run = (await gql(RunScheduleNow, { input: { id: s.id } })).data!.runScheduleNow.run!;
+    await gql(DeleteSchedule, { input: { id: s.id } });
+    expect((await gql(RunTrigger, { id: run.id })).data!.run!.trigger).toEqual({ kind: 'SCHEDULE', token: null, schedule: null });
+    expect(await db().scheduleTick.count({ where: { scheduleId: dbId(s.id) } })).toBe(0);
+  });
+});
