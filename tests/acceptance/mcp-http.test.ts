@@ -148,6 +148,17 @@ describe('MCP over Streamable HTTP', () => {
     expect(String(unknown)).toMatch(/unknown tool|no_such_tool/);
   });
 
+  it('redacts what it returns: results and error messages', async () => {
+    const client = await connect(ADMIN);
+    const secret = `ghp_${'A1b2C3d4E5'.repeat(3)}abcdef`;
+    const entry = await call(client, 'set_allowlist_entry', { containerName: `${prefix}-secretive`, description: `deploy key ${secret}` });
+    expect(JSON.stringify(entry)).not.toContain(secret);
+    expect((entry.structuredContent as { entry: { description: string } }).entry.description).toMatch(/^deploy key \S*REDACTED/);
+    const refused = await call(client, 'launch_run', { tasks: [secret] });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused)).not.toContain(secret);
+  });
+
   it('refuses a foreign Origin and, with auth off, a rebinding Host', async () => {
     const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
     const res = await fetch(`${base}/mcp`, {
