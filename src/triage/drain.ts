@@ -103,17 +103,26 @@ export class TemplateMiner {
   }
 
   /** Mine one line. The returned object is live: later lines update it. */
-  add(line: string, at?: string): TemplateCluster {
+  add(line: string, at?: string, example?: string): TemplateCluster {
     this.scanner.scan(line);
-    return this.place(line, 1, at, at, undefined);
+    return this.place(line, 1, at, at, example);
   }
 
   /**
    * Mine the line last passed to `this.scanner.scan()`/`scanRange()` without
    * scanning again (the pipeline scans first to read redaction hints).
    */
-  addScanned(line: string, at?: string): TemplateCluster {
-    return this.place(line, 1, at, at, undefined);
+  addScanned(line: string, at?: string, example?: string): TemplateCluster {
+    return this.place(line, 1, at, at, example);
+  }
+
+  /** `addScanned` for the message `s[from, to)`: sliced only when it makes a new cluster. */
+  addScannedRange(s: string, from: number, to: number, at?: string, example?: string): TemplateCluster {
+    const { tokens, count, params } = this.scanner;
+    const leaf = this.leafFor(tokens, params, count);
+    const match = this.bestMatch(leaf.clusters, tokens, count);
+    if (match === null) return this.create(s.slice(from, to), 1, at, at, example, leaf).view;
+    return this.matched(match, 1, at, at);
   }
 
   /**
@@ -133,10 +142,15 @@ export class TemplateMiner {
     last: string | undefined,
     example: string | undefined,
   ): TemplateCluster {
-    const { tokens, count } = this.scanner;
-    const leaf = this.leafFor(tokens, count);
+    const { tokens, count, params } = this.scanner;
+    const leaf = this.leafFor(tokens, params, count);
     const match = this.bestMatch(leaf.clusters, tokens, count);
     if (match === null) return this.create(line, weight, first, last, example, leaf).view;
+    return this.matched(match, weight, first, last);
+  }
+
+  private matched(match: Cluster, weight: number, first: string | undefined, last: string | undefined): TemplateCluster {
+    const { tokens, count } = this.scanner;
     this.absorb(match, tokens, count);
     const v = match.view;
     v.count += weight;
@@ -157,7 +171,7 @@ export class TemplateMiner {
     return this.byId.size;
   }
 
-  private leafFor(tokens: Int32Array, count: number): TreeNode {
+  private leafFor(tokens: Int32Array, params: Uint8Array, count: number): TreeNode {
     let cur: TreeNode | undefined = this.root.children.get(count);
     if (cur === undefined) {
       cur = node(this.root, count);
@@ -167,7 +181,9 @@ export class TemplateMiner {
     // last token is never a key, so `depth - 3` tokens at most.
     const levels = Math.min(this.depth - 3, count - 1);
     for (let i = 0; i < levels; i++) {
-      const key = tokens[i] as number;
+      // As in Drain3, a token with a parameter (digits, a mask) goes to the shared wildcard
+      // child: lines led by parameters (`chrome.exe:1234 …`, node names) share one subtree.
+      const key = params[i] === 1 ? OTHER_CHILD : (tokens[i] as number);
       let next: TreeNode | undefined = cur.children.get(key);
       if (next === undefined) {
         // A full node routes unseen tokens to its shared wildcard child.

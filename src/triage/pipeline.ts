@@ -13,7 +13,8 @@
 import { StringDecoder } from 'node:string_decoder';
 import { TemplateMiner, type TemplateCluster, type TemplateMinerOptions } from './drain.js';
 import { ALL_LAYERS, createRedactor, LAYER, LineState, REDACTION_MARKERS, type Redactor } from '../redaction/index.js';
-import { SEVERITIES, SEVERITY_RANK, classifySeverity, type Severity } from './severity.js';
+import { SEVERITIES, SEVERITY_RANK, classifySeverity, keywordSeverity, severityOfLevel, type Severity } from './severity.js';
+import { HeaderDetector, isLogSpace } from './headers.js';
 import { HINT_IP, HINT_REDACT } from './tokenize.js';
 
 const REDACT = HINT_REDACT; // local copies: imported bindings may compile to getters
@@ -29,6 +30,11 @@ export interface TriageOptions extends Omit<TemplateMinerOptions, 'masks' | 'exa
   redactor?: Redactor;
   /** Lines carry Docker `timestamps: true` prefixes (used by pushText/pushBytes). */
   dockerTimestamps?: boolean;
+  /**
+   * Learn the stream's line header (timestamp, host, pid, level, component; src/triage/headers.ts)
+   * and mine templates from the message only. Default true.
+   */
+  headers?: boolean;
 }
 
 export interface TemplateSummary {
@@ -37,6 +43,10 @@ export interface TemplateSummary {
   count: number;
   example: string;
   severity: Severity;
+  /** The header's level as written (`notice`, `Info`, `D`) on the template's first line with one. */
+  level?: string;
+  /** The header's component (`sshd`, `org.a.B`, `[main]`'s `main`) on the template's first line with one. */
+  component?: string;
   firstSeen?: string;
   lastSeen?: string;
 }
@@ -82,6 +92,16 @@ const ALL = ALL_LAYERS; // local copies, as above
 const HINTED = LAYER.hinted;
 const PATTERNS = LAYER.patterns;
 
+/** Severity of a line: the header's level, else the line's own words, else message keywords. */
+function severityOf(level: string | undefined, line: string): number {
+  if (level !== undefined) {
+    const sev = severityOfLevel(level);
+    if (sev !== undefined) return SEVERITY_RANK[sev];
+  }
+  const sev = classifySeverity(line);
+  return SEVERITY_RANK[sev === 'unknown' ? keywordSeverity(line) : sev];
+}
+
 function emptyCounts(): Record<Severity, number> {
   return { error: 0, warn: 0, info: 0, debug: 0, unknown: 0 };
 }
@@ -104,19 +124,25 @@ export class ContainerTriage {
   private decoder: StringDecoder | null = null;
   private carry = '';
   private evictedElsewhere = 0; // evictions inside merged parts
+  private readonly header: HeaderDetector | null;
+  private readonly fieldsById = new Map<number, { level?: string; component?: string }>();
 
   constructor(options: TriageOptions = {}) {
     this.redactor = options.redactor ?? DEFAULT_REDACTOR;
     this.redacting = (options.redact ?? true) && this.redactor.enabled;
     this.hasKnown = this.redactor.knownCount > 0;
     this.dockerTimestamps = options.dockerTimestamps ?? false;
-    const { redactor: _r, ...minerOptions } = options;
+    this.header = (options.headers ?? true) ? new HeaderDetector() : null;
+    const { redactor: _r, headers: _h, ...minerOptions } = options;
     const text = (l: string) => this.redactor.text(l);
     this.miner = new TemplateMiner({
       ...minerOptions,
       masks: this.redacting ? { ip: REDACTION_MARKERS.ip } : {},
       example: this.redacting ? text : undefined,
-      onEvict: (c) => this.severityById.delete(c.id),
+      onEvict: (c) => {
+        this.severityById.delete(c.id);
+        this.fieldsById.delete(c.id);
+      },
     });
   }
 
@@ -142,29 +168,59 @@ export class ContainerTriage {
     let line: string;
     let cluster: TemplateCluster;
     let rank: number;
-    if (!this.redacting) {
-      line = raw;
-      cluster = this.miner.addScanned(line, at);
-      rank = SEVERITY_RANK[classifySeverity(line)];
-    } else if ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw))) {
+    const header = this.header;
+    if (this.redacting && ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw)))) {
       // only the rule layers the scanner saw a trigger for (a carried state: all of them)
       this.layers = this.carrying ? ALL : hints | HINTED | ((hints & IP) !== 0 ? PATTERNS : 0);
       line = this.state.line(raw, this.hinted);
       this.carrying = this.state.carrying;
-      cluster = this.miner.add(line, at);
-      rank = SEVERITY_RANK[classifySeverity(line)];
+      // the header is read from the redacted line: nothing mined or kept holds a secret
+      if (header !== null && header.parse(line, 0, line.length)) {
+        const p = header.parsed;
+        cluster = this.miner.add(p.message ?? line.slice(p.msgStart), at, line);
+      } else {
+        cluster = this.miner.add(line, at);
+      }
+      rank = severityOf(header?.parsed.level, line);
     } else {
       // Only clean IPv4s (if any): mined as [REDACTED_IP] already; splice the
       // markers in instead of running the regex. Severity reads the raw slice
       // (an address never changes it) so the spliced string stays unflattened.
-      line = scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
-      cluster = this.miner.addScanned(raw, at);
-      rank = SEVERITY_RANK[classifySeverity(raw)];
+      line = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
+      if (header !== null && header.parse(s, from, to)) {
+        const p = header.parsed;
+        const start = p.msgStart;
+        if (p.message !== undefined) {
+          // JSON/logfmt: the message is decoded from the line, so it is redacted on its own
+          cluster = this.miner.add(this.redacting ? this.redactor.text(p.message) : p.message, at, line);
+        } else if (start >= to || isLogSpace(s.charCodeAt(start - 1))) {
+          // the header's words are the scan's first tokens: drop them instead of scanning again
+          scanner.dropTokensBefore(start);
+          cluster = this.miner.addScannedRange(s, start, to, at, line);
+        } else {
+          const msg = s.slice(start, to);
+          cluster = this.miner.add(this.redacting ? this.redactor.text(msg) : msg, at, line);
+        }
+      } else {
+        cluster = this.miner.addScanned(raw, at);
+      }
+      rank = severityOf(header?.parsed.level, raw);
+    }
+    if (header !== null && (header.parsed.component !== undefined || header.parsed.level !== undefined) && !this.fieldsById.has(cluster.id)) {
+      this.keepFields(cluster.id, header.parsed.level, header.parsed.component);
     }
     this.counts[rank] = (this.counts[rank] as number) + 1;
     const seen = this.severityById.get(cluster.id);
     if (seen === undefined || rank > seen) this.severityById.set(cluster.id, rank);
     return line;
+  }
+
+  private keepFields(id: number, level: string | undefined, component: string | undefined): void {
+    const f: { level?: string; component?: string } = {};
+    if (level !== undefined) f.level = level;
+    // a component from the raw line may hold an address (`host-10.1.2.3:`): redacted like the line
+    if (component !== undefined) f.component = this.redacting ? this.redactor.text(component) : component;
+    this.fieldsById.set(id, f);
   }
 
   /** Triage a block of text holding whole lines; a trailing partial line is kept for the next call. */
@@ -248,6 +304,7 @@ export class ContainerTriage {
       // creation order keeps merged ids stable for a given split
       for (const c of [...p.templates].sort((a, b) => a.id - b.id)) {
         const merged = t.miner.merge(c);
+        if ((c.level !== undefined || c.component !== undefined) && !t.fieldsById.has(merged.id)) t.keepFields(merged.id, c.level, c.component);
         const rank = SEVERITY_RANK[c.severity];
         const seen = t.severityById.get(merged.id);
         if (seen === undefined || rank > seen) t.severityById.set(merged.id, rank);
@@ -264,6 +321,9 @@ export class ContainerTriage {
       example: c.example,
       severity: SEVERITY_BY_RANK[this.severityById.get(c.id) ?? 0] as Severity,
     };
+    const f = this.fieldsById.get(c.id);
+    if (f?.level !== undefined) d.level = f.level;
+    if (f?.component !== undefined) d.component = f.component;
     if (c.firstSeen !== undefined) d.firstSeen = c.firstSeen;
     if (c.lastSeen !== undefined) d.lastSeen = c.lastSeen;
     return d;

@@ -105,6 +105,30 @@ function quickLevel(line: string): Severity | undefined {
   return undefined;
 }
 
+/** A header's level (`INFO`, `Info`, `notice`, logcat's `D`, pino's `30`) as a severity. */
+export function severityOfLevel(level: string): Severity | undefined {
+  const c = level.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    const sev = fromNumber(Number(level));
+    return sev === 'unknown' ? undefined : sev;
+  }
+  return LEVEL_CASES.get(level) ?? WORDS.get(level.toLowerCase());
+}
+
+// `INFO`, `Info`, `info` without lowercasing on the hot path
+const LEVEL_CASES = new Map<string, Severity>();
+for (const [w, sev] of WORDS) for (const v of [w, w.toUpperCase(), (w[0] as string).toUpperCase() + w.slice(1)]) LEVEL_CASES.set(v, sev);
+
+// Syslog-style programs (OpenSSH, PAM, kernel) write no level: words inside the message tell.
+const KEYWORD_ERROR = /\b(?:error|fatal|panic|exception|segfault)\b/i;
+const KEYWORD_WARN = /\b(?:fail(?:ed|ure|s)?|denied|refused|invalid|BREAK-IN|timed? ?out)\b/i;
+
+/** Severity from message keywords, for lines without any level (`error:`, `Failed password`, `BREAK-IN`). */
+export function keywordSeverity(message: string): Severity {
+  if (KEYWORD_ERROR.test(message)) return 'error';
+  return KEYWORD_WARN.test(message) ? 'warn' : 'unknown';
+}
+
 export function classifySeverity(line: string): Severity {
   const quick = quickLevel(line);
   if (quick !== undefined) return quick;

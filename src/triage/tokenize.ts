@@ -10,7 +10,9 @@
  * Masking works per segment: a token is cut at delimiters (`= : / , ( ) " ' { }
  * & ? ; | @`), and a segment containing a digit is replaced by its class:
  * `<IP>` (valid IPv4), `<UUID>`, `<HEX>` (0x… or hex with a letter, >= 8 chars),
- * otherwise `<NUM>` (so `366ms`, `v1` and `worker-3` all become `<NUM>`). A token
+ * otherwise `<NUM>` (so `366ms`, `6.1.7601` and `64KB` become `<NUM>`). A segment led by a
+ * letter keeps its letter-led parts and masks only the digit-led ones (`ssh2`, `jk2_init`,
+ * `v1` stay; `sshd[<NUM>]`, `core.<NUM>`, `blk_<NUM>`, `worker-<NUM>`). A token
  * that starts like an ISO date (`2026-11-24T…`) or a clock (`23:00:31…`) and
  * holds only date/time characters becomes `<TS>`. Segments without digits, and
  * so redaction markers such as `[REDACTED_TOKEN]`, stay literal.
@@ -363,9 +365,23 @@ function rareHints(s: string, from: number, to: number, flags: number): number {
   return h;
 }
 
+/** Is `c` whitespace to the scanner (tokens end there)? */
+export function isSpaceCode(c: number): boolean {
+  return ((CLASS[c] as number) & SPACE) !== 0;
+}
+
+const ALNUM = DIGIT | HEXL | LOWER | UPPER;
+
 export class LineScanner {
   /** Token hashes of the last scanned line, `count` of them valid. */
   tokens = new Int32Array(256);
+  /**
+   * 1 where a token holds a parameter (a digit, a mask, a redaction marker): the miner routes
+   * such tokens to its shared wildcard child, as Drain3 does for tokens with digits.
+   */
+  params = new Uint8Array(256);
+  /** Offset where each token starts. */
+  starts = new Int32Array(256);
   count = 0;
   /** Start/end offsets of clean IPv4 segments of the last scan (`ipCount` pairs). */
   ips = new Int32Array(16);
@@ -399,6 +415,53 @@ export class LineScanner {
     return this.run(s, from, to, null);
   }
 
+  /** Forget the first `k` tokens of the last scan (a line's header, mined apart from its message). */
+  dropTokens(k: number): void {
+    if (k <= 0) return;
+    this.tokens.copyWithin(0, k, this.count);
+    this.params.copyWithin(0, k, this.count);
+    this.starts.copyWithin(0, k, this.count);
+    this.count = Math.max(0, this.count - k);
+  }
+
+  /** Forget the tokens that start before `offset` (a header ending there). */
+  dropTokensBefore(offset: number): void {
+    let k = 0;
+    while (k < this.count && (this.starts[k] as number) < offset) k++;
+    this.dropTokens(k);
+  }
+
+  /**
+   * A letter-led segment with digits: its digit-led alphanumeric runs masked (`core.<NUM>`,
+   * `blk_<NUM>` also for `blk_-12`), or null when every run is letter-led (`ssh2`, `R02-M1`).
+   */
+  private mixed(s: string, from: number, to: number): string | null {
+    let out = '';
+    let at = from;
+    let masked = false;
+    let i = from;
+    while (i < to) {
+      const k = CLASS[s.charCodeAt(i)] as number;
+      if ((k & ALNUM) === 0) {
+        i++;
+        continue;
+      }
+      let j = i;
+      let runFlags = 0;
+      while (j < to && ((CLASS[s.charCodeAt(j)] as number) & ALNUM) !== 0) runFlags |= CLASS[s.charCodeAt(j++)] as number;
+      if ((k & DIGIT) !== 0) {
+        // a sign belongs to the number when nothing alphanumeric is glued before it (`blk_-12`)
+        const signed = i - 1 > at && s.charCodeAt(i - 1) === 45 && ((CLASS[s.charCodeAt(i - 2)] as number) & ALNUM) === 0;
+        out += s.slice(at, signed ? i - 1 : i);
+        out += j - i >= 8 && (runFlags & ~(DIGIT | HEXL)) === 0 && (runFlags & HEXL) !== 0 ? this.masks.hex : this.masks.num;
+        at = j;
+        masked = true;
+      }
+      i = j;
+    }
+    return masked ? out + s.slice(at, to) : null;
+  }
+
   /** Masked token texts of `line` (slow path, used when a cluster is created). */
   render(line: string): string[] {
     const out: string[] = [];
@@ -418,12 +481,20 @@ export class LineScanner {
     this.ipCount++;
   }
 
-  private push(th: number): void {
+  private push(th: number, param: number, start: number): void {
     if (this.count === this.tokens.length) {
       const grown = new Int32Array(this.tokens.length * 2);
       grown.set(this.tokens);
       this.tokens = grown;
+      const p = new Uint8Array(grown.length);
+      p.set(this.params);
+      this.params = p;
+      const st = new Int32Array(grown.length);
+      st.set(this.starts);
+      this.starts = st;
     }
+    this.params[this.count] = param;
+    this.starts[this.count] = start;
     this.tokens[this.count++] = th;
   }
 
@@ -444,7 +515,7 @@ export class LineScanner {
       // `2026-…` or `23:…` only (a cheap look first: the call is not always inlined)
       const tsEnd = (CLASS[c] as number) === DIGIT && (s.charCodeAt(i + 4) === 45 || s.charCodeAt(i + 2) === 58) ? timestampTokenEnd(s, i, n) : -1;
       if (tsEnd > 0) {
-        this.push(this.tsToken);
+        this.push(this.tsToken, 1, i);
         if (out !== null) out.push(this.masks.ts);
         i = tsEnd;
         continue;
@@ -452,6 +523,8 @@ export class LineScanner {
       let th = TOKEN_SEED;
       let text = '';
       let colons = 0;
+      let param = 0;
+      const tokenStart = i;
       // segments of this token
       for (;;) {
         const segStart = i;
@@ -488,11 +561,23 @@ export class LineScanner {
               ) {
                 unit = this.hexUnit;
                 mask = this.masks.hex;
+              } else if (((CLASS[s.charCodeAt(segStart)] as number) & (HEXL | LOWER | UPPER)) !== 0) {
+                // letter-led (`ssh2`, `core.12345`): literal but for its digit-led parts
+                const r = this.mixed(s, segStart, i);
+                if (r !== null) {
+                  unit = segmentHash(r);
+                  mask = r;
+                }
               } else {
                 unit = this.numUnit;
                 mask = this.masks.num;
               }
             }
+            param = 1;
+          } else if ((flags & OTHER) !== 0) {
+            // a rendered template's `<NUM>`/`<*>` or a redaction marker: a parameter too
+            const c0 = s.charCodeAt(segStart);
+            if (c0 === 60 || (c0 === 91 && s.charCodeAt(segStart + 1) === 82)) param = 1;
           }
           // segmentHints wants a `.` (JWT), a `-` (PEM armour), 16+ chars (AWS key id) or a final `r` (bearer)
           if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0 && ((flags & (DOT | DASH)) !== 0 || len >= 16 || (s.charCodeAt(i - 1) | 32) === 114)) {
@@ -528,7 +613,7 @@ export class LineScanner {
         if (out !== null) text += String.fromCharCode(c);
         i++;
       }
-      this.push(th);
+      this.push(th, param, tokenStart);
       if (out !== null) out.push(text);
     }
     return hints;

@@ -46,7 +46,7 @@ describe('TemplateMiner', () => {
         'to 10.1.2.3:8080 trace=2f2bb362a53ae5c6 0x1F retries=3 v1.2.3 [REDACTED_TOKEN] [REDACTED_IP]:22',
     );
     expect(c.template).toBe(
-      '<TS> <TS> req <UUID> to <IP>:<NUM> trace=<HEX> <HEX> retries=<NUM> <NUM> [REDACTED_TOKEN] [REDACTED_IP]:<NUM>',
+      '<TS> <TS> req <UUID> to <IP>:<NUM> trace=<HEX> <HEX> retries=<NUM> v1.<NUM>.<NUM> [REDACTED_TOKEN] [REDACTED_IP]:<NUM>',
     );
     // 999.1.1.1 is not an address: only a number
     expect(m.add('peer 999.1.1.1 gone').template).toBe('peer <NUM> gone');
@@ -145,6 +145,16 @@ describe('TemplateMiner', () => {
   });
 });
 
+describe('TemplateMiner routing', () => {
+  it('routes parameter-led lines through the shared wildcard child (Drain3), so they do not explode', () => {
+    const m = new TemplateMiner();
+    const hosts = ['proxy-1:5070', 'cdn-22:443', 'img-9:80', 'api-313:8443', 'mx-5:25'];
+    for (let i = 0; i < 50; i++) m.add(`${hosts[i % 5]}:${1000 + i} close, ${i * 7} bytes sent, ${i * 3} bytes received, lifetime ${i}:0${i % 6}`);
+    expect(m.size).toBe(1);
+    expect(m.clusters()[0]!.template).toBe('<*> close, <NUM> bytes sent, <NUM> bytes received, lifetime <NUM>:<NUM>');
+  });
+});
+
 describe('LineScanner', () => {
   it('renders what it hashes: scanning a rendered template gives the same token hashes', () => {
     const s = new LineScanner();
@@ -152,9 +162,33 @@ describe('LineScanner', () => {
     s.scan(line);
     const hashes = Array.from(s.tokens.subarray(0, s.count));
     const rendered = s.render(line).join(' ');
-    expect(rendered).toBe('GET /api/<NUM>/users/<NUM> <NUM> <NUM> from <IP> req=<UUID>');
+    expect(rendered).toBe('GET /api/v1/users/<NUM> <NUM> <NUM> from <IP> req=<UUID>');
     s.scan(rendered);
     expect(Array.from(s.tokens.subarray(0, s.count))).toEqual(hashes);
+  });
+
+  it('masks whole tokens: letter-led parts stay literal, digit-led parts are masked', () => {
+    const s = new LineScanner();
+    const cases: Array<[string, string]> = [
+      ['sshd[24206]: ssh2 jk2_init() core.12345', 'sshd[<NUM>]: ssh2 jk2_init() core.<NUM>'],
+      ['blk_-6952295868487656571 blk_38865049064139660 node-246 worker-3', 'blk_<NUM> blk_<NUM> node-<NUM> worker-<NUM>'],
+      ['appattempt_1445144423722_0020_000001 R02-M1-N0-C:J12-U11 v6.1.7601.23505', 'appattempt_<NUM>_<NUM>_<NUM> R02-M1-N0-C:J12-U11 v6.<NUM>.<NUM>.<NUM>'],
+      ['366ms 64KB 0x1F 10.0.0.1:8080 2f2bb362a53ae5c6 id_9f4ef63a0b', '<NUM> <NUM> <HEX> <IP>:<NUM> <HEX> id_<HEX>'],
+    ];
+    for (const [line, want] of cases) {
+      s.scan(line);
+      const hashes = Array.from(s.tokens.subarray(0, s.count));
+      const rendered = s.render(line).join(' ');
+      expect(rendered).toBe(want);
+      s.scan(rendered);
+      expect(Array.from(s.tokens.subarray(0, s.count)), rendered).toEqual(hashes);
+    }
+  });
+
+  it('flags parameter tokens (digits, masks, redaction markers), also when re-scanning a template', () => {
+    const s = new LineScanner();
+    s.scan('chrome.exe:1234 open [REDACTED_IP] <NUM> <*> v1 plain');
+    expect(Array.from(s.params.subarray(0, s.count))).toEqual([1, 0, 1, 1, 1, 1, 0]);
   });
 
   it('grows past 256 tokens', () => {

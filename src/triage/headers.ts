@@ -1,0 +1,407 @@
+/**
+ * Log line headers (timestamp, host, pid, level, component), learned per container stream.
+ *
+ * A container hands us raw lines whose header differs per program; mining the whole line
+ * splits one event into many templates (weekday names, pids, host names). No per-dataset
+ * configuration: the first `learnLines` lines are parsed greedily by a small grammar of
+ * header fields, and the most common field sequence (its "signature", e.g. `ts level comp`)
+ * is then the stream's header. Later lines are parsed along that signature only, so a
+ * message word is never taken for a field; a line that does not fit (a stack frame, a
+ * continuation) has no header and is mined whole.
+ *
+ * Fields: a timestamp (ISO 8601/RFC 3339, syslog and ctime with weekday and month names,
+ * access-log, Go/nginx `YYYY/MM/DD`, `YY/MM/DD`, `YYMMDD HHMMSS`, `MM-DD` (logcat), epoch
+ * s/ms, comma/dot/colon fractions; bracketed or not), a level word (`INFO`, `[error]`,
+ * `Info`, logcat's one letter), pids (`148`, `12#12:`), a component (`[main]`,
+ * `org.a.B:`, `sshd[24206]:`, `Step_LSC|`) and syslog's `host proc[pid]:`. Whole-line
+ * formats: klog (`I1201 12:00:00.123456 1 file.go:12]`), access logs
+ * (`ip - user [ts] "GET …"`), JSON lines (`msg`/`message`, `level`/`severity`) and logfmt.
+ */
+
+const MON = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*';
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*';
+const TIME = '\\d{1,2}:\\d\\d(?::\\d\\d)?(?:[.,:]\\d{1,9})?';
+const ZONE = '(?: ?(?:Z|[+-]\\d\\d:?\\d\\d|UTC|GMT))?';
+const TS_FORMS = [
+  `\\d{4}-\\d\\d-\\d\\d[T ]${TIME}${ZONE}`, // ISO 8601 / RFC 3339, log4j, Python logging
+  `\\d{4}-\\d\\d-\\d\\d-\\d\\d\\.\\d\\d\\.\\d\\d(?:\\.\\d+)?`, // 2005-06-03-15.42.50.675872
+  `\\d{4}[/.]\\d\\d[/.]\\d\\d(?: ${TIME})?`, // Go's log, nginx errors; 2005.06.03
+  `\\d\\d/\\d\\d/\\d\\d ${TIME}`, // 17/06/09 20:10:40
+  `\\d{8}-${TIME}`, // 20171223-22:15:29:606
+  `\\d{6} \\d{6}`, // YYMMDD HHMMSS
+  `\\d\\d[-.]\\d\\d ${TIME}`, // logcat 03-17 16:13:38.811
+  `(?:${DAY},? )?${MON} +\\d{1,2}(?:,? \\d{4})? ${TIME}(?: \\d{4})?${ZONE}`, // syslog, ctime
+  `\\d{1,2}/${MON}/\\d{4}:${TIME}(?: [+-]\\d{4})?`, // access log
+  `\\d{10}(?:\\d{3})?(?:\\.\\d+)?`, // epoch seconds or millis
+];
+// a field ends at whitespace, `|`, `,` or the end of the line
+const END = '(?=[\\s|,]|$)';
+const TS = new RegExp(`\\[?(?:${TS_FORMS.join('|')})\\]?${END}`, 'y');
+const LEVEL_WORDS =
+  'emerg|emergency|alert|crit|critical|fatal|panic|severe|error|err|warn|warning|info|information|informational|notice|debug|dbg|trace|verbose';
+// `INFO`, `[error]`, `<warn>`, `Info`, `ERROR:`; one capital letter (logcat V D I W E F)
+const LEVEL = new RegExp(`[[<(]?(${LEVEL_WORDS}|[VDIWEF])[\\]>)]?:?${END}`, 'iy');
+// The learned header is one regex: its level is any short word, checked against this set
+// afterwards (a 57-way alternation or the `i` flag cost more than the rest of the header).
+const LEVEL_SET = new Set(['V', 'D', 'I', 'W', 'E', 'F', ...LEVEL_WORDS.split('|').flatMap((w) => [w, w.toUpperCase(), (w[0] as string).toUpperCase() + w.slice(1)])]);
+const PID = /\d+(?:#\d+)?:?(?=[\s|]|$)/y;
+// `[main]`, `[QuorumPeer[myid=1]/0:…@774]`: no spaces inside, one level of nesting
+const BRACKET_COMP = /\[([^\]\s[]*(?:\[[^\]\s]*\][^\]\s[]*)*)\]:?(?=\s|$)/y;
+// `org.a.B:`, `sshd[24206]:`, `sshd(pam_unix)[19939]:`, `WindowManager:`, `file.go:12]`
+const COLON_COMP = /([A-Za-z_$][\w.$/()@-]*?)(?:\[\d+\])?:(?=\s|$)/y;
+const HOST_COMP = /[\w.-]+ +([A-Za-z_$][\w.$/()@-]*?)(?:\[\d+\])?:(?=\s|$)/y;
+const PIPE_COMP = /([A-Za-z_$][\w.$-]*)(?=\|)/y;
+// Python logging's `%(name)s - %(levelname)s - `, log4j's `%c - %m`
+const DASH_COMP = /([A-Za-z_$][\w.$-]*)(?= - )/y;
+const SEPARATOR = /(?:[-|,:](?=[\s|])|[\s|,])+/y;
+const SPACES = /[\s|]+/y;
+const FIELD_SOURCE: Record<string, string> = {
+  ts: TS.source,
+  level: `[[<(]?([A-Za-z]{1,13})[\\]>)]?:?${END}`,
+  pid: PID.source,
+  comp: `(?:${BRACKET_COMP.source}|${COLON_COMP.source}|${PIPE_COMP.source}|${DASH_COMP.source})`,
+  hostcomp: HOST_COMP.source,
+  lead: '(\\S{1,24}) ',
+};
+const GROUPS: Record<string, number> = { ts: 0, level: 1, pid: 0, comp: 4, hostcomp: 1, lead: 1 };
+
+interface Compiled {
+  re: RegExp;
+  level: number; // capture group of the level, 0 if none
+  lead: number; // capture group of a leading tag, 0 if none
+  comps: number[]; // capture groups holding a component
+}
+
+/** One sticky regex for a learned signature: fields in order, separators between and after. */
+function compile(kinds: FieldKind[]): Compiled {
+  let src = '';
+  let group = 1;
+  const out: Compiled = { re: /$/y, level: 0, lead: 0, comps: [] };
+  kinds.forEach((kind, f) => {
+    if (f > 0) src += `${SEPARATOR.source.slice(0, -1)}*`;
+    src += FIELD_SOURCE[kind] as string;
+    if (kind === 'level') out.level = group;
+    if (kind === 'lead') out.lead = group;
+    if (kind === 'comp') out.comps.push(group, group + 1, group + 2, group + 3);
+    if (kind === 'hostcomp') out.comps.push(group);
+    group += GROUPS[kind] as number;
+  });
+  out.re = new RegExp(`${src}${SEPARATOR.source.slice(0, -1)}*`, 'y');
+  return out;
+}
+
+const KLOG = /([IWEF])\d{4} +\d\d:\d\d:\d\d\.\d+ +\d+ +([\w.-]+?)(?::\d+)?\] /y;
+const ACCESS = /\S+ \S+ \S+ \[\d{1,2}\/\w{3}\/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?\] (?=")/y;
+const LOGFMT_PAIR = /([\w.-]+)=("(?:[^"\\]|\\.)*"|\S*)/g;
+
+const KLOG_LEVEL: Record<string, string> = { I: 'info', W: 'warn', E: 'error', F: 'fatal' };
+const MESSAGE_KEYS = ['msg', 'message', 'log', 'MESSAGE'];
+const LEVEL_KEYS = ['level', 'severity', 'lvl', 'levelname', 'log.level', 'loglevel'];
+const COMPONENT_KEYS = ['logger', 'component', 'name', 'module', 'caller', 'logger_name'];
+
+type FieldKind = 'lead' | 'ts' | 'level' | 'pid' | 'comp' | 'hostcomp' | 'sep';
+
+/** Where the message of the last parsed line starts, and the header's fields. */
+export interface ParsedHeader {
+  /** Offset of the message in the parsed string (the line itself when nothing was found). */
+  msgStart: number;
+  /** For JSON and logfmt: the message value (not a suffix of the line). */
+  message: string | undefined;
+  level: string | undefined;
+  component: string | undefined;
+}
+
+function stickyAt(re: RegExp, s: string, at: number): RegExpExecArray | null {
+  re.lastIndex = at;
+  return re.exec(s);
+}
+
+function pick(o: Record<string, unknown>, keys: string[]): string | undefined {
+  for (const k of keys) {
+    const v = o[k];
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number') return String(v);
+  }
+  return undefined;
+}
+
+export class HeaderDetector {
+  readonly parsed: ParsedHeader = { msgStart: 0, message: undefined, level: undefined, component: undefined };
+  private seen = 0;
+  private readonly tally = new Map<string, number>();
+  private signature: FieldKind[] | null = null; // null while learning
+  private wholeLine: 'json' | 'logfmt' | 'klog' | 'access' | null = null;
+
+  constructor(private readonly learnLines = 16) {}
+
+  /** The learned signature (`ts level comp`), `none`, or undefined while still learning. */
+  get learned(): string | undefined {
+    if (this.signature === null) return undefined;
+    return this.wholeLine ?? (this.signature.length ? this.signature.join(' ') : 'none');
+  }
+
+  /** Parse the header of `s[from, to)` into `this.parsed`; true if one was found. */
+  parse(s: string, from: number, to: number): boolean {
+    const p = this.parsed;
+    p.msgStart = from;
+    p.message = undefined;
+    p.level = undefined;
+    p.component = undefined;
+    if (this.signature !== null) return this.along(s, from, to, this.signature);
+    const kinds = this.greedy(s, from, to);
+    const key = kinds.join(' ');
+    this.tally.set(key, (this.tally.get(key) ?? 0) + 1);
+    if (++this.seen >= this.learnLines) this.lock();
+    return kinds.length > 0;
+  }
+
+  private lock(): void {
+    let best = '';
+    let n = 0;
+    for (const [k, c] of this.tally) if (c > n || (c === n && k.length > best.length)) [best, n] = [k, c];
+    // a header only when most learned lines agree on it
+    const kinds = n * 2 >= this.seen && best !== '' ? (best.split(' ') as FieldKind[]) : [];
+    const whole = kinds.length === 1 && ['json', 'logfmt', 'klog', 'access'].includes(kinds[0] as string);
+    this.wholeLine = whole ? (kinds[0] as unknown as 'json') : null;
+    this.signature = kinds;
+    this.compiled = kinds.length > 0 && !whole ? compile(kinds) : null;
+  }
+
+  private compiled: Compiled | null = null;
+
+  /** First lines: try every field in turn; returns the fields found. */
+  private greedy(s: string, from: number, to: number): FieldKind[] {
+    const whole = this.wholeLineForm(s, from, to, null);
+    if (whole !== null) return [whole as FieldKind];
+    const kinds: FieldKind[] = [];
+    let at = from;
+    let m = stickyAt(TS, s, at);
+    if (m === null) {
+      // one leading tag before the timestamp (`- 1117838570 …`, `app 2026-…`, `INFO 2026-…`)
+      const sp = s.indexOf(' ', at);
+      if (sp < 0 || sp >= to || sp - at > 24) return [];
+      m = stickyAt(TS, s, sp + 1);
+      if (m === null) return [];
+      this.levelOrLead(s, at, sp);
+      kinds.push('lead');
+    }
+    kinds.push('ts');
+    // syslog's `Mon DD HH:MM:SS host proc[pid]:` (the host only right after such a timestamp)
+    const c0 = s.charCodeAt(m.index);
+    let syslog = c0 >= 65 && c0 <= 90;
+    at = TS.lastIndex;
+    for (let f = 0; f < 8 && at < to; f++) {
+      const sep = stickyAt(SEPARATOR, s, at);
+      if (sep !== null) at = SEPARATOR.lastIndex;
+      const next = this.field(s, at, syslog, kinds[kinds.length - 1] === 'ts');
+      if (next === null) break;
+      kinds.push(next);
+      at = this.end;
+      if (this.colonEnded) break; // `proc[pid]:`, `org.a.B:`: the message follows
+      syslog = false;
+    }
+    const sp = stickyAt(SPACES, s, at);
+    this.parsed.msgStart = Math.min(sp !== null ? SPACES.lastIndex : at, to);
+    return kinds;
+  }
+
+  private end = 0;
+
+  /** One header field at `at` (greedy mode). */
+  private field(s: string, at: number, syslog: boolean, tsJustBefore: boolean): FieldKind | null {
+    const p = this.parsed;
+    this.colonEnded = false;
+    let m: RegExpExecArray | null;
+    if (tsJustBefore && (m = stickyAt(TS, s, at)) !== null) return this.took(TS, 'ts');
+    if (p.level === undefined && (m = stickyAt(LEVEL, s, at)) !== null && this.levelOk(m[1] as string)) {
+      p.level = m[1] as string;
+      return this.took(LEVEL, 'level');
+    }
+    if ((m = stickyAt(PID, s, at)) !== null) return this.took(PID, 'pid');
+    if ((m = stickyAt(BRACKET_COMP, s, at)) !== null) {
+      p.component = m[1];
+      return this.took(BRACKET_COMP, 'comp');
+    }
+    if ((m = stickyAt(COLON_COMP, s, at)) !== null) {
+      p.component = m[1];
+      this.colonEnded = true;
+      return this.took(COLON_COMP, 'comp');
+    }
+    if ((m = stickyAt(PIPE_COMP, s, at) ?? stickyAt(DASH_COMP, s, at)) !== null) {
+      p.component = m[1];
+      this.end = m.index + m[0].length;
+      return 'comp';
+    }
+    if (syslog && (m = stickyAt(HOST_COMP, s, at)) !== null) {
+      p.component = m[1];
+      this.colonEnded = true;
+      return this.took(HOST_COMP, 'hostcomp');
+    }
+    return null;
+  }
+
+  private colonEnded = false;
+
+  private took(re: RegExp, kind: FieldKind): FieldKind {
+    this.end = re.lastIndex;
+    return kind;
+  }
+
+  /** One-letter levels only in capitals (a lone `a`/`I` in prose is not a level). */
+  private levelOk(word: string): boolean {
+    return word.length > 1 || (word >= 'A' && word <= 'Z');
+  }
+
+  private levelOrLead(s: string, from: number, to: number): void {
+    const m = stickyAt(LEVEL, s, from);
+    if (m !== null && LEVEL.lastIndex === to && this.levelOk(m[1] as string)) this.parsed.level = m[1];
+  }
+
+  /** Later lines: the learned fields in order, or no header at all. */
+  private along(s: string, from: number, to: number, kinds: FieldKind[]): boolean {
+    if (kinds.length === 0) return false;
+    const p = this.parsed;
+    if (this.wholeLine !== null) return this.wholeLineForm(s, from, to, this.wholeLine) !== null;
+    const c = this.compiled;
+    if (c !== null) {
+      c.re.lastIndex = from;
+      const m = c.re.exec(s);
+      // past `to`: the separators ran into the next line of a chunk (a line that is all header)
+      if (m === null || c.re.lastIndex > to) return this.none(from);
+      if (c.level !== 0) {
+        const level = m[c.level] as string;
+        if (!LEVEL_SET.has(level)) return this.none(from);
+        p.level = level;
+      }
+      else if (c.lead !== 0) this.levelOrLead(s, from, from + (m[c.lead] as string).length);
+      for (const g of c.comps) if (m[g] !== undefined) p.component = m[g];
+      p.msgStart = c.re.lastIndex;
+      return true;
+    }
+    let at = from;
+    for (let f = 0; f < kinds.length; f++) {
+      const kind = kinds[f] as FieldKind;
+      if (f > 0 && stickyAt(SEPARATOR, s, at) !== null) at = SEPARATOR.lastIndex;
+      let m: RegExpExecArray | null = null;
+      switch (kind) {
+        case 'lead': {
+          const sp = s.indexOf(' ', at);
+          if (sp < 0 || sp >= to) return this.none(from);
+          this.levelOrLead(s, at, sp);
+          at = sp + 1;
+          continue;
+        }
+        case 'ts':
+          m = stickyAt(TS, s, at);
+          break;
+        case 'level':
+          m = stickyAt(LEVEL, s, at);
+          if (m !== null && !this.levelOk(m[1] as string)) m = null;
+          if (m !== null) p.level = m[1];
+          break;
+        case 'pid':
+          m = stickyAt(PID, s, at);
+          break;
+        case 'comp':
+          m = stickyAt(BRACKET_COMP, s, at) ?? stickyAt(COLON_COMP, s, at) ?? stickyAt(PIPE_COMP, s, at) ?? stickyAt(DASH_COMP, s, at);
+          if (m !== null) p.component = m[1];
+          break;
+        case 'hostcomp':
+          m = stickyAt(HOST_COMP, s, at);
+          if (m !== null) p.component = m[1];
+          break;
+        default:
+          return this.none(from);
+      }
+      if (m === null) return this.none(from);
+      at = m.index + m[0].length;
+    }
+    const tail = stickyAt(SEPARATOR, s, at);
+    if (tail !== null) at = SEPARATOR.lastIndex;
+    p.msgStart = Math.min(at, to);
+    return true;
+  }
+
+  private none(from: number): boolean {
+    const p = this.parsed;
+    p.msgStart = from;
+    p.level = undefined;
+    p.component = undefined;
+    return false;
+  }
+
+  /** klog, access logs, JSON lines, logfmt: formats read as a whole. */
+  private wholeLineForm(s: string, from: number, to: number, only: string | null): string | null {
+    const p = this.parsed;
+    const c = s.charCodeAt(from);
+    if ((only === null || only === 'json') && c === 123) {
+      try {
+        const o: unknown = JSON.parse(s.slice(from, to));
+        if (o !== null && typeof o === 'object' && !Array.isArray(o)) {
+          const rec = o as Record<string, unknown>;
+          const msg = pick(rec, MESSAGE_KEYS);
+          if (msg !== undefined) {
+            p.message = msg.replace(/\n+$/, '');
+            p.level = pick(rec, LEVEL_KEYS);
+            p.component = pick(rec, COMPONENT_KEYS);
+            p.msgStart = to;
+            return 'json';
+          }
+        }
+      } catch {
+        // not JSON after all: other forms below
+      }
+    }
+    if ((only === null || only === 'klog') && c >= 69 && c <= 87) {
+      const m = stickyAt(KLOG, s, from);
+      if (m !== null) {
+        p.level = KLOG_LEVEL[m[1] as string];
+        p.component = m[2];
+        p.msgStart = KLOG.lastIndex;
+        return 'klog';
+      }
+    }
+    if ((only === null || only === 'access') && stickyAt(ACCESS, s, from) !== null) {
+      p.msgStart = ACCESS.lastIndex;
+      return 'access';
+    }
+    if ((only === null || only === 'logfmt') && s.indexOf('=', from) > from) {
+      const line = s.slice(from, to);
+      if (!/^[\w.-]+=/.test(line) || !/(?:^|\s)(?:msg|message)=/.test(line)) return null;
+      const fields: Record<string, string> = {};
+      for (const m of line.matchAll(LOGFMT_PAIR)) {
+        const v = m[2] as string;
+        fields[m[1] as string] = v.startsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v;
+      }
+      const msg = pick(fields, MESSAGE_KEYS);
+      if (msg === undefined) return null;
+      p.message = msg;
+      p.level = pick(fields, LEVEL_KEYS);
+      p.component = pick(fields, COMPONENT_KEYS);
+      p.msgStart = to;
+      return 'logfmt';
+    }
+    return null;
+  }
+}
+
+/** Whitespace as a JS regex `\s` (and so the tokenizer) sees it. */
+export function isLogSpace(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
+}
+
+/** Whitespace-separated words in `s[from, to)`: the tokenizer's tokens in a header. */
+export function wordsIn(s: string, from: number, to: number): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = from; i < to; i++) {
+    const space = isLogSpace(s.charCodeAt(i));
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
+}
