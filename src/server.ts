@@ -14,6 +14,7 @@ import type { Database } from './db.js';
 import { DIRECT, directDelivery, subscriptionFanOut, subscriptionGauge } from './fanout.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
+import { isPothosSchemaError, withInputErrorCode } from './schema/pothos-errors.js';
 import { AUTH_MESSAGES, type AuthenticateOptions, type AuthOutcome } from './services/auth.js';
 import type { Services } from './services/index.js';
 import { connectionLimiter, redactedValidationErrors, requestParamsPlugin, revocationPlugin, variablesTooDeep } from './transport-guards.js';
@@ -71,11 +72,11 @@ export function createGraphQLServer(deps: ServerDeps): YogaServerInstance<Server
   // else becomes "Unexpected error." with the details only in the (redacted) server log.
   const maskError = (error: unknown, message: string): Error => {
     const original = error instanceof GraphQLError ? error.originalError : error;
-    if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
+    if (error instanceof GraphQLError && (!original || original instanceof GraphQLError) && !isPothosSchemaError(original)) {
       // Our fixed auth texts hold no input, and their "Authorization: Bearer <token>" hint is
       // exactly what the redactor masks: pass them through as written.
       const message = OWN_MESSAGES.has(error.message) ? error.message : services.redactor.text(error.message);
-      return new GraphQLError(message, { nodes: error.nodes, path: error.path, extensions: error.extensions });
+      return new GraphQLError(message, { nodes: error.nodes, path: error.path, extensions: withInputErrorCode(error) });
     }
     logger.error({ err: original ?? error }, 'unexpected error in resolver');
     return new GraphQLError(message, { nodes: error instanceof GraphQLError ? error.nodes : undefined, path: error instanceof GraphQLError ? error.path : undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });

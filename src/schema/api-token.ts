@@ -22,7 +22,8 @@ export const ApiTokenRef = builder.prismaNode('ApiToken', {
 });
 
 builder.queryField('apiTokens', (t) =>
-  t.field({ type: [ApiTokenRef], authScopes: { admin: true }, resolve: (_root, _args, ctx) => ctx.services.auth.listTokens() }),
+  // Nullable so that a lower role gets null + FORBIDDEN here and keeps the rest of its data.
+  t.field({ type: [ApiTokenRef], nullable: true, authScopes: { admin: true }, resolve: (_root, _args, ctx) => ctx.services.auth.listTokens() }),
 );
 
 type Created = { token: ApiToken; secret: string };

@@ -13,8 +13,18 @@ export const AuditEventRef = builder.prismaNode('AuditEvent', {
     target: t.exposeString('target', { description: 'Container name, image reference, or `worker <id> (job N)` for removals.' }),
     allowed: t.exposeBoolean('allowed'),
     reason: t.exposeString('reason', { nullable: true }),
-    runId: t.exposeInt('runId', { nullable: true }),
-    jobId: t.exposeInt('jobId', { nullable: true }),
+    // References, not raw database ids: `run { id }` is the global id every other field uses.
+    // Prisma batches these findUnique calls of one tick into one query per model.
+    run: t.prismaField({
+      type: 'Run',
+      nullable: true,
+      resolve: (query, e, _args, ctx) => (e.runId == null ? null : ctx.db.run.findUnique({ ...query, where: { id: e.runId } })),
+    }),
+    job: t.prismaField({
+      type: 'Job',
+      nullable: true,
+      resolve: (query, e, _args, ctx) => (e.jobId == null ? null : ctx.db.job.findUnique({ ...query, where: { id: e.jobId } })),
+    }),
     count: t.exposeInt('count', { description: 'How many times this decision was taken in the job (repeats are one row); target `*` counts the denials past the per-job row limit.' }),
   }),
 });
@@ -23,8 +33,10 @@ builder.queryField('auditEvents', (t) =>
   t.prismaConnection({
     type: 'AuditEvent',
     cursor: 'id',
+    // Nullable so that a lower role gets null + FORBIDDEN here and keeps the rest of its data.
+    nullable: true,
     authScopes: { admin: true },
-    description: 'Newest first.',
+    description: 'Newest first. Needs ADMIN: null with a FORBIDDEN error for a lower role, the rest of the data kept.',
     args: { allowed: t.arg.boolean({ required: false }), target: t.arg.string({ required: false }) },
     resolve: (query, _root, args, ctx) =>
       ctx.db.auditEvent.findMany({

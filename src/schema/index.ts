@@ -2,6 +2,7 @@
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from '../builder.js';
 import { describeSchema } from './descriptions.js';
+import { forbiddenAsPayload } from './forbidden.js';
 import { refuseOversizedPages } from './page-size.js';
 import './errors.js';
 import './directive.js';
@@ -19,6 +20,6 @@ import './api-token.js';
 import './server-info.js';
 import './node.js';
 
-export const schema = refuseOversizedPages(lexicographicSortSchema(builder.toSchema()));
+export const schema = forbiddenAsPayload(refuseOversizedPages(lexicographicSortSchema(builder.toSchema())));
 /** Coordinates in descriptions.ts that name nothing (a test keeps this empty). */
 export const staleDescriptions = describeSchema(schema);

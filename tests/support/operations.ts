@@ -402,8 +402,12 @@ export const AuditEvents = graphql(`
           target
           allowed
           reason
-          runId
-          jobId
+          run {
+            id
+          }
+          job {
+            id
+          }
         }
       }
     }

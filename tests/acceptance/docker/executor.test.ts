@@ -92,9 +92,9 @@ describe('log_triage', () => {
     expect(everything).not.toContain(`"container":"${outsider}"`);
 
     const denied = await t.gql(AuditEvents, { allowed: false, target: outsider });
-    expect(denied.data!.auditEvents.edges.map((e) => e.node)).toContainEqual(expect.objectContaining({ target: outsider, allowed: false, runId: dbId(id) }));
+    expect(denied.data!.auditEvents!.edges.map((e) => e.node)).toContainEqual(expect.objectContaining({ target: outsider, allowed: false, run: { id } }));
     const allowed = await t.gql(AuditEvents, { allowed: true, target: web });
-    expect(allowed.data!.auditEvents.edges.map((e) => e.node.action)).toEqual(expect.arrayContaining(['inspect', 'logs']));
+    expect(allowed.data!.auditEvents!.edges.map((e) => e.node.action)).toEqual(expect.arrayContaining(['inspect', 'logs']));
 
     // The LLM saw only redacted aggregates; we kept model and token counts, no text.
     expect(job.llmCalls).toHaveLength(1);
@@ -222,7 +222,7 @@ describe('custom container tasks and the hardened worker path', () => {
     expect(run.jobs[0]).toMatchObject({ status: 'FAILED' });
     expect(run.jobs[0]!.error).toMatch(/not an enabled worker image/);
     const audit = await t.gql(AuditEvents, { allowed: false, target: 'cyberbrain/not-here:1' });
-    expect(audit.data!.auditEvents.edges[0]!.node).toMatchObject({ action: 'spawn', allowed: false });
+    expect(audit.data!.auditEvents!.edges[0]!.node).toMatchObject({ action: 'spawn', allowed: false });
 
     const refused = await t.gql(UpsertContainerTask, { input: { key: `${key}_2`, name: 'x', image: 'cyberbrain/not-here:1', command: ['true'] } });
     expect(refused.data!.upsertContainerTask.errors[0]).toMatchObject({ code: 'NOT_ALLOWED', field: ['input', 'image'] });

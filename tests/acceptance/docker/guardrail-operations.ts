@@ -37,8 +37,12 @@ export const AuditTrail = graphql(`
           target
           allowed
           reason
-          runId
-          jobId
+          run {
+            id
+          }
+          job {
+            id
+          }
           count
         }
       }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { docker, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
-import { dbId, waitForRun } from '../../support/runs.js';
+import { waitForRun } from '../../support/runs.js';
 import { AllowlistPins, AuditTrail, JobResults, PinEntry } from './guardrail-operations.js';
 import { launch } from './support.js';
 
@@ -19,7 +19,7 @@ async function serviceMap(app: TestApp) {
   await waitForRun(app, run.id);
   const job = (await app.gql(JobResults, { id: run.id })).data!.run!.jobs[0]!;
   expect(job.status).toBe('SUCCESS');
-  return { runId: dbId(run.id), result: job.result as MapResult };
+  return { runGlobalId: run.id, result: job.result as MapResult };
 }
 
 const pinOf = async (app: TestApp) => (await app.gql(AllowlistPins, {})).data!.allowlist.find((e) => e.containerName === web)?.pinnedContainerId;
@@ -49,11 +49,11 @@ describe('container identity pinning', () => {
     const impostor = await startContainer(`${prefix}-impostor`, 'sleep 3600');
     await impostor.rename({ name: web });
 
-    const { runId, result } = await serviceMap(t);
+    const { runGlobalId, result } = await serviceMap(t);
     expect(result.graph.nodes).toEqual([]);
     expect(result.denied).toEqual([web]);
-    const denied = (await t.gql(AuditTrail, { allowed: false, target: web })).data!.auditEvents.edges.map((e) => e.node);
-    expect(denied).toContainEqual(expect.objectContaining({ runId, allowed: false, reason: expect.stringMatching(/^container identity changed: .*\(renamed or recreated\)/) }));
+    const denied = (await t.gql(AuditTrail, { allowed: false, target: web })).data!.auditEvents!.edges.map((e) => e.node);
+    expect(denied).toContainEqual(expect.objectContaining({ run: { id: runGlobalId }, allowed: false, reason: expect.stringMatching(/^container identity changed: .*\(renamed or recreated\)/) }));
     expect(denied[0]!.reason).toContain(impostor.id.slice(0, 12));
     await impostor.remove({ force: true });
   });

@@ -94,8 +94,8 @@ describe('audit rows per job', () => {
     const aggregate = rows.find((r) => r.target === '*');
     expect(aggregate).toMatchObject({ action: 'resolve', reason: 'not an enabled allowlist entry', count: 3000 - 50 });
     // The first refusals stay findable by name.
-    const first = (await t.gql(AuditTrail, { allowed: false, target: names[0]! })).data!.auditEvents.edges.map((e) => e.node);
-    expect(first).toEqual([expect.objectContaining({ jobId, action: 'resolve', count: 1 })]);
+    const first = (await t.gql(AuditTrail, { allowed: false, target: names[0]! })).data!.auditEvents!.edges.map((e) => e.node);
+    expect(first).toEqual([expect.objectContaining({ job: { id: run.jobs[0]!.id }, action: 'resolve', count: 1 })]);
 
     // The same refusals again in one job count up instead of adding rows.
     const again = await waitForRun(t, (await launch(t, { directiveId: d.id, tasks: ['log_triage'] })).id);

@@ -54,7 +54,7 @@ describe('cancelRun', () => {
     expect(await running(mine.containerId)).toBe(false);
     expect(await running(bait.id)).toBe(true);
 
-    const trail = (await a.gql(AuditTrail, {})).data!.auditEvents.edges.map((e) => e.node).filter((n) => n.action === 'remove');
+    const trail = (await a.gql(AuditTrail, {})).data!.auditEvents!.edges.map((e) => e.node).filter((n) => n.action === 'remove');
     expect(trail).toContainEqual(expect.objectContaining({ allowed: true, target: expect.stringContaining(mine.containerId.slice(0, 12)) }));
     expect(trail).toContainEqual(
       expect.objectContaining({ allowed: false, target: expect.stringContaining(bait.id.slice(0, 12)), reason: 'not a worker container of this deployment' }),
@@ -153,7 +153,7 @@ describe('periodic reconcile', () => {
       expect(await running(foreign.id)).toBe(true);
       expect(await running(live.containerId)).toBe(true);
       expect((await waitForRun(t, live.runId, (r) => r.status === 'RUNNING')).jobs[0]!.status).toBe('RUNNING');
-      const removals = (await t.gql(AuditTrail, { allowed: true })).data!.auditEvents.edges.map((e) => e.node).filter((n) => n.action === 'remove');
+      const removals = (await t.gql(AuditTrail, { allowed: true })).data!.auditEvents!.edges.map((e) => e.node).filter((n) => n.action === 'remove');
       expect(removals).toContainEqual(expect.objectContaining({ target: `worker ${leftover.id.slice(0, 12)} (job 999)`, reason: 'worker container without a running job in this process' }));
       await t.gql(CancelRun, { input: { id: live.runId } });
     } finally {
