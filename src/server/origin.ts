@@ -8,6 +8,8 @@ import type { Plugin } from 'graphql-yoga';
 
 /** Any of these shows the request was made by code that could set headers (so it was preflighted). */
 export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'graphql-preflight', 'apollo-require-preflight', 'x-apollo-operation-name'];
+/** What MCP's Streamable HTTP transport sends (src/mcp/http.ts). */
+const MCP_HEADERS = ['mcp-session-id', 'mcp-protocol-version', 'last-event-id'];
 const SIMPLE_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -43,7 +45,9 @@ export function corsFor(policy: OriginPolicy) {
       origin: [origin],
       credentials: false,
       methods: ['GET', 'POST', 'PUT', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-graphql-event-stream-token', ...CSRF_HEADERS],
+      allowedHeaders: ['authorization', 'content-type', 'accept', 'x-graphql-event-stream-token', ...CSRF_HEADERS, ...MCP_HEADERS],
+      // A browser MCP client (e.g. the Inspector's web UI) must read its session id.
+      exposedHeaders: ['mcp-session-id'],
       maxAge: 600,
     };
   };

@@ -81,7 +81,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(launch.inputSchema.additionalProperties).toBe(false);
   });
 
-  it('refuses a missing or revoked token, and another token on a session', async () => {
+  it('refuses a missing, unknown or revoked token', async () => {
     await expect(connect(null)).rejects.toThrow(/401|API token is required/);
     await expect(connect('cbt_not-a-token')).rejects.toThrow(/invalid or revoked/);
     const extra = await t.app.services.auth.createToken({ name: 'mcp-revoked', role: 'READ' });
@@ -91,6 +91,25 @@ describe('MCP over Streamable HTTP', () => {
     const revoked = await t.app.services.auth.revokeToken({ id: encodeGlobalID('ApiToken', extra.value.token.id) });
     expect(revoked.ok).toBe(true);
     await expect(client.listTools()).rejects.toThrow();
+  });
+
+  it('a session answers only the token that opened it, and ends on DELETE', async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { authorization: `Bearer ${operateSecret}` } } });
+    const client = new Client({ name: 'cyberbrain-test', version: '1.0.0' });
+    await client.connect(transport);
+    clients.push(client);
+    const sessionId = transport.sessionId!;
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const list = { jsonrpc: '2.0', id: 7, method: 'tools/list', params: {} };
+    const headers = (token: string) => ({ authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18', 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
+    const stolen = await fetch(`${base}/mcp`, { method: 'POST', headers: headers(readSecret), body: JSON.stringify(list) });
+    expect(stolen.status).toBe(403);
+    expect(await stolen.text()).toContain('another token');
+    expect((await client.listTools()).tools.length).toBe(11); // OPERATE: all but set_allowlist_entry
+    await transport.terminateSession();
+    const gone = await fetch(`${base}/mcp`, { method: 'POST', headers: headers(operateSecret), body: JSON.stringify(list) });
+    expect(gone.status).toBe(404);
+    await gone.body?.cancel();
   });
 
   it('a READ token sees only read tools and is refused a write tool', async () => {
@@ -167,7 +186,8 @@ describe('MCP over Streamable HTTP', () => {
       body: JSON.stringify(init),
     });
     expect(res.status).toBe(403);
-    const open = await startTestApp();
+    const browserClient = 'http://127.0.0.1:6274';
+    const open = await startTestApp({ CORS_ORIGINS: browserClient });
     try {
       const url = (await open.app.listen(0, '127.0.0.1')).url.replace(/\/graphql$/, '');
       const port = new URL(url).port;
@@ -179,6 +199,14 @@ describe('MCP over Streamable HTTP', () => {
       expect(local.status).toBe(200);
       expect(local.headers.get('mcp-session-id')).toBeTruthy();
       await local.body?.cancel();
+      // A browser client on a CORS_ORIGINS origin (the Inspector's web UI) may send and read the MCP headers.
+      const preflight = await fetch(`${url}/mcp`, { method: 'OPTIONS', headers: { origin: browserClient, 'access-control-request-method': 'POST', 'access-control-request-headers': 'mcp-session-id, mcp-protocol-version, content-type' } });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe(browserClient);
+      expect(preflight.headers.get('access-control-allow-headers')).toContain('mcp-session-id');
+      const fromBrowser = await fetch(`${url}/mcp`, { method: 'POST', headers: { origin: browserClient, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: JSON.stringify(init) });
+      expect(fromBrowser.status).toBe(200);
+      expect(fromBrowser.headers.get('access-control-expose-headers')).toContain('mcp-session-id');
+      await fromBrowser.body?.cancel();
     } finally {
       await open.close();
     }
