@@ -53,8 +53,16 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     traceDocker(docker);
   }
   // One executor per database: further instances serve the API and subscriptions only.
-  const executor = config.executor.enabled ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics, deploymentId: deployment }) : null;
-  if (executor) services.runs.setDispatcher(executor);
+  // DISPATCH=inprocess: this process runs jobs (the built-in host `local`); bullmq: worker agents do
+  // (loaded only then, so the embedded default never loads BullMQ).
+  const inProcess = config.executor.enabled && config.dispatch.mode === 'inprocess';
+  const executor = inProcess ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics, deploymentId: deployment }) : null;
+  const fleet =
+    config.executor.enabled && config.dispatch.mode === 'bullmq'
+      ? (await import('./dispatch/bullmq.js')).createBullmqDispatcher({ db: database.prisma, runs: services.runs, config, logger, redactor, deploymentId: deployment })
+      : null;
+  const dispatcher = executor ?? fleet;
+  if (dispatcher) services.runs.setDispatcher(dispatcher);
   // Every instance may run it (ticks are claimed in the database); it starts with listen().
   const scheduler = config.scheduler.enabled
     ? createScheduler({ db: database.prisma, schedules: services.schedules, logger, pollMs: config.scheduler.pollMs, missedGraceSeconds: config.scheduler.missedGraceSeconds, staleLaunchMs: config.scheduler.reclaimSeconds * 1000 })
@@ -81,6 +89,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       '/metrics': async (request: Request, client: string) => {
         const outcome = await services.auth.authenticate(request.headers.get('authorization') ?? undefined, client);
         if (!outcome.ok) return Response.json({ error: outcome.message }, { status: outcome.status, headers: { 'www-authenticate': 'Bearer' } });
+        if (outcome.viewer.role === 'WORKER') return Response.json({ error: 'a WORKER token can do nothing in the API' }, { status: 403 });
         return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
       },
       '/mcp': (request: Request, client: string) => mcp.handle(request, client),
@@ -98,13 +107,16 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     database,
     services,
     executor,
+    /** The BullMQ dispatcher when DISPATCH=bullmq (worker agents run the jobs). */
+    fleet,
     scheduler,
     docker,
     /** Labels every container this deployment creates; nothing without it is touched. */
     deploymentId: deployment,
     yoga,
     /** Fails jobs a crashed process left RUNNING, removes orphaned workers, queues pending work. */
-    reconcile: () => executor?.reconcile() ?? Promise.resolve(null),
+    // With DISPATCH=bullmq: PENDING jobs queued again (idempotent), lost remote jobs failed; the fleet logs its summary.
+    reconcile: () => executor?.reconcile() ?? fleet?.reconcile().then(() => null) ?? Promise.resolve(null),
     /** Binds safely: without any token, loopback only unless ALLOW_INSECURE_BIND says otherwise. */
     async listen(port = config.port, host?: string) {
       const authOn = await services.auth.enabled();
@@ -134,7 +146,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       readiness.setDraining();
       await scheduler?.stop();
       services.runs.stopAccepting();
-      const drained = (await executor?.drain(graceMs)) ?? { finished: 0, stopped: 0 };
+      const drained = (await dispatcher?.drain(graceMs)) ?? { finished: 0, stopped: 0 };
       // Final events are published after commit; give their deliveries (resolvers read rows) a moment.
       await new Promise((r) => setTimeout(r, 300));
       subscriptions.closeAll();
@@ -147,7 +159,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       await scheduler?.stop();
       await mcp.close();
       await running?.close();
-      await executor?.close();
+      await dispatcher?.close();
       await readiness.close();
       await events.close();
       await database.close();

@@ -59,6 +59,23 @@ const dockerHost = z
     message: 'expected unix:///path/to/docker.sock or tcp://host:port (TLS with DOCKER_TLS_VERIFY); ssh:// is not supported',
   });
 
+/** WORKER_LABELS: `k=v,k=v` (keys and values: letters, digits, . _ - /). */
+const workerLabels = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    const labels: Record<string, string> = {};
+    for (const item of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+      const m = /^([A-Za-z0-9._/-]{1,63})=([A-Za-z0-9._/-]{0,63})$/.exec(item);
+      if (!m) {
+        ctx.addIssue({ code: 'custom', message: `expected k=v pairs separated by commas, e.g. gpu=true,zone=lab, got "${item}"` });
+        return z.NEVER;
+      }
+      labels[m[1]!] = m[2]!;
+    }
+    return labels;
+  });
+
 /** CORS_ORIGINS: comma-separated origins (scheme://host[:port]) or "*"; unset = same origin only. */
 const corsOrigins = z
   .string()
@@ -147,6 +164,14 @@ const envSchema = z.object({
   REPORT_MAX_BYTES: int(256_000, 1024, 16_000_000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).max(200).optional().default('cyberbrain-orchestrator'),
+  DISPATCH: z.enum(['inprocess', 'bullmq']).optional().default('inprocess'),
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and -, at most 60').optional().default('cyberbrain-fleet'),
+  WORKER_STALL_SECONDS: int(10, 1, 3600),
+  WORKER_HEARTBEAT_SECONDS: int(3, 1, 600),
+  WORKER_NAME: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
+  WORKER_LABELS: workerLabels,
+  WORKER_CONCURRENCY: int(2, 1, 256),
+  WORKER_TOKEN: z.string().min(16).optional(),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -199,6 +224,10 @@ export interface Config {
   reportMaxBytes: number;
   /** OpenTelemetry traces (OTLP over HTTP) when an endpoint is set. */
   otel: { endpoint: string | undefined; serviceName: string };
+  /** Where launched jobs run: this process (`inprocess`, the built-in host `local`) or worker agents over BullMQ. */
+  dispatch: { mode: 'inprocess' | 'bullmq'; queuePrefix: string; stallSeconds: number; heartbeatSeconds: number };
+  /** The worker agent's own settings (`npm run worker`); name and token are checked there. */
+  worker: { name: string | undefined; labels: Record<string, string>; concurrency: number; token: string | undefined };
 }
 
 function postgresUrlFromParts(e: z.infer<typeof envSchema>): string | undefined {
@@ -215,7 +244,7 @@ export class ConfigError extends Error {}
 // For every other variable an empty value is an error: `PORT=` must not mean port 0 or the default.
 const EMPTY_MEANS_UNSET = new Set([
   'DATABASE_URL', 'POSTGRES_PASSWORD', 'REDIS_URL', 'LLM_BASE_URL', 'LLM_API_KEY',
-  'CYBER_BRAIN_LOGS', 'CYBER_BRAIN_UPLOADS', 'UPLOADS_DIR', 'DOCKER_CERT_PATH',
+  'CYBER_BRAIN_LOGS', 'CYBER_BRAIN_UPLOADS', 'UPLOADS_DIR', 'DOCKER_CERT_PATH', 'WORKER_LABELS',
 ]);
 
 function withoutEmpty(source: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -239,6 +268,7 @@ function contradictions(e: z.infer<typeof envSchema>): string | undefined {
     const orphan = (['POSTGRES_DB', 'POSTGRES_USER'] as const).find((k) => e[k] !== undefined);
     if (orphan) return `${orphan} is set without POSTGRES_HOST: set POSTGRES_HOST too (or DATABASE_URL), or unset ${orphan} to use the embedded database`;
   }
+  if (e.DISPATCH === 'bullmq' && !e.REDIS_URL) return 'DISPATCH=bullmq needs REDIS_URL (the queue lives in Redis)';
   if ((e.DOCKER_TLS_VERIFY || e.DOCKER_CERT_PATH) && !/^(tcp|https):/.test(e.DOCKER_HOST ?? '')) {
     return `${e.DOCKER_TLS_VERIFY ? 'DOCKER_TLS_VERIFY' : 'DOCKER_CERT_PATH'} only applies to a tcp:// DOCKER_HOST (DOCKER_HOST is ${e.DOCKER_HOST ?? 'unset'})`;
   }
@@ -310,5 +340,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
+    dispatch: { mode: e.DISPATCH, queuePrefix: e.QUEUE_PREFIX, stallSeconds: e.WORKER_STALL_SECONDS, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
+    worker: { name: e.WORKER_NAME, labels: e.WORKER_LABELS, concurrency: e.WORKER_CONCURRENCY, token: e.WORKER_TOKEN },
   };
 }

@@ -15,5 +15,6 @@ export interface Context {
   viewer: Viewer;
 }
 
-const RANK: Record<ApiRole, number> = { READ: 1, OPERATE: 2, ADMIN: 3 };
+// WORKER ranks below READ: a worker agent's token can do nothing in the API.
+const RANK: Record<ApiRole, number> = { WORKER: 0, READ: 1, OPERATE: 2, ADMIN: 3 };
 export const hasRole = (viewer: Viewer, role: ApiRole) => RANK[viewer.role] >= RANK[role];

@@ -20,13 +20,13 @@ Administers API tokens in the database the server uses (same environment: DATA_D
 POSTGRES_*). With the embedded database, the server must not be running (use the API instead).
 
 commands:
-  create --name NAME --role read|operate|admin   create a token; prints its secret once
+  create --name NAME --role read|operate|admin|worker   create a token; prints its secret once
   list                                             list tokens (id, name, role, prefix, status)
   revoke ID                                        revoke a token by the id \`list\` prints
 
 options (every command): --json  machine-readable output    -h, --help  this help
 exit codes: 0 done, 1 failed or refused (nothing written), 2 usage error`,
-  create: `usage: token create --name NAME --role read|operate|admin [--json]
+  create: `usage: token create --name NAME --role read|operate|admin|worker [--json]
 
 Creates an API token and prints its id and secret. The secret is shown once; only its hash is stored.
 Roles: read (queries, subscriptions), operate (+ launch/cancel runs), admin (+ everything else).`,
@@ -85,7 +85,7 @@ async function create(config: () => Config, args: string[]) {
   if (positionals.length) throw usageError(`unexpected argument: ${positionals[0]}`, HELP.create);
   if (!values.name) throw usageError('--name is required', HELP.create);
   const role = (values.role ?? '').toUpperCase();
-  if (!(API_ROLES as readonly string[]).includes(role)) throw usageError(`--role must be one of read, operate, admin (got "${values.role ?? ''}")`, HELP.create);
+  if (!(API_ROLES as readonly string[]).includes(role)) throw usageError(`--role must be one of read, operate, admin, worker (got "${values.role ?? ''}")`, HELP.create);
 
   const created = await withDatabase(config(), async (db) => {
     const res = await (await authService(db)).createToken({ name: values.name, role });

@@ -13,6 +13,7 @@ import type { TaskContext, TaskOutcome } from '../tasks/types.js';
 import { redactOutput, secretsFromEnv, type Redactor } from '../redaction/index.js';
 import { isUnreachable, type DockerClient } from './docker.js';
 import { createContainerGateway, NotAllowedError } from './gateway.js';
+import { dbPolicy } from './policy.js';
 import { createReaper, LABEL_RUN } from './reaper.js';
 import { reconcileWorkers, type ReconcileSummary } from './reconcile.js';
 import { ImageMissingError, resultFromContainer, runWorker, WorkerGoneError, type WorkerResult } from './worker.js';
@@ -42,7 +43,8 @@ export function createExecutor(deps: ExecutorDeps) {
   const queue = new PQueue({ concurrency: config.executor.maxConcurrentJobs });
   const active = new Map<number, { runId: number; controller: AbortController; settled: Promise<unknown> }>();
   const dockerWhere = config.docker.host ?? 'unix:///var/run/docker.sock';
-  const reaper = createReaper(docker, db, deps.deploymentId);
+  const policy = dbPolicy(db);
+  const reaper = createReaper(docker, policy, deps.deploymentId);
   /** Jobs this process runs (from before they turn RUNNING until they end): reconcile leaves them alone. */
   const claimed = new Set<number>();
   /** The job error when a shutdown stops a job; drain() says how long the job was given. */
@@ -92,7 +94,7 @@ export function createExecutor(deps: ExecutorDeps) {
       config: taskConfig,
       redactor: jobRedactor,
       settings: config,
-      gateway: createContainerGateway(docker, db, auditCtx, { identity: config.allowlistIdentity }),
+      gateway: createContainerGateway(docker, policy, auditCtx, { identity: config.allowlistIdentity }),
       runWorker: (spec) => {
         if (recorded) {
           if (!replay) return Promise.reject(new Error('the job asked for a second worker while finishing from a recovered result'));
@@ -101,7 +103,7 @@ export function createExecutor(deps: ExecutorDeps) {
           return Promise.resolve(r);
         }
         return runWorker(
-          { docker, db, ctx: auditCtx, gpuDeviceRequest: config.gpu.deviceRequest, reaper, record: (r) => recordWorker(job.id, redactOutput(r, jobRedactor)) },
+          { docker, policy, ctx: auditCtx, gpuDeviceRequest: config.gpu.deviceRequest, reaper, record: (r) => recordWorker(job.id, redactOutput(r, jobRedactor)) },
           { ...spec, timeoutMs: Math.min(spec.timeoutMs ?? Infinity, Math.max(1000, deadline - Date.now())), outputCapBytes: config.executor.outputCapBytes, signal },
         );
       },

@@ -3,8 +3,8 @@
 // Containers outside the list are never inspected or read; listing asks the engine only for
 // the allowlisted names.
 import type { ContainerInfo, ContainerInspectInfo } from 'dockerode';
-import type { Db } from '../db.js';
-import { audit, auditDenied, enabledContainers, normaliseContainerName, pinContainer, type AuditContext } from '../services/allowlist.js';
+import { normaliseContainerName, type AuditContext } from '../services/allowlist.js';
+import type { ExecutorPolicy } from './policy.js';
 import { secretsFromEnv } from '../redaction/index.js';
 import { logLines } from './log-frames.js';
 import { withDeadline, type DockerClient } from './docker.js';
@@ -84,7 +84,7 @@ function toAllowed(info: ContainerInspectInfo): AllowedContainer {
 
 const short = (id: string) => id.slice(0, 12);
 
-export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditContext, opts: { identity: 'id' | 'name' } = { identity: 'id' }) {
+export function createContainerGateway(docker: DockerClient, policy: ExecutorPolicy, ctx: AuditContext, opts: { identity: 'id' | 'name' } = { identity: 'id' }) {
   /** Why `containerId` under `name` is refused, or null when it is allowed (name enabled, identity matching its pin). */
   function refusal(entry: { pinnedContainerId: string | null } | undefined, name: string, containerId: string | undefined): string | null {
     if (!entry) return 'not an enabled allowlist entry';
@@ -94,8 +94,8 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
   }
 
   async function guard(name: string, action: string, containerId?: string): Promise<void> {
-    const reason = refusal((await enabledContainers(db)).get(name), name, containerId);
-    await audit(db, ctx, action, name, reason === null, reason ?? undefined);
+    const reason = refusal((await policy.enabledContainers()).get(name), name, containerId);
+    await policy.audit(ctx, action, name, reason === null, reason ?? undefined);
     if (reason !== null) throw new NotAllowedError(name, action, reason);
   }
 
@@ -110,10 +110,10 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
 
   /** The named containers (default: every enabled allowlist entry), inspected. */
   async function resolve(names?: readonly string[]): Promise<ResolvedTargets> {
-    const enabled = await enabledContainers(db);
+    const enabled = await policy.enabledContainers();
     const wanted = [...new Set((names ?? [...enabled.keys()]).map(normaliseContainerName))].sort();
     const denied = wanted.filter((n) => !enabled.has(n));
-    await auditDenied(db, ctx, 'resolve', denied, 'not an enabled allowlist entry');
+    await policy.auditDenied(ctx, 'resolve', denied, 'not an enabled allowlist entry');
     const identityChanged: string[] = [];
     const permitted = wanted.filter((n) => enabled.has(n));
     if (!permitted.length) return { containers: [], denied, identityChanged, missing: [] };
@@ -132,11 +132,11 @@ export function createContainerGateway(docker: DockerClient, db: Db, ctx: AuditC
       if (reason !== null) {
         identityChanged.push(name);
         denied.push(name);
-        await audit(db, ctx, 'inspect', name, false, reason);
+        await policy.audit(ctx, 'inspect', name, false, reason);
         continue;
       }
       // Identity pinning: the first container seen under an allowlisted name is the approved one.
-      if (opts.identity === 'id' && !entry.pinnedContainerId) await pinContainer(db, entry.id, found.Id);
+      if (opts.identity === 'id' && !entry.pinnedContainerId) await policy.pinContainer(entry.id, found.Id);
       await guard(name, 'inspect', found.Id);
       const info = await withDeadline(CALL_MS, 'inspect', (abortSignal) => docker.getContainer(found.Id).inspect({ abortSignal }));
       envSecrets.set(info.Id, secretsFromEnv(info.Config?.Env));

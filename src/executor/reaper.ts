@@ -2,8 +2,8 @@
 // managed by us AND with this deployment's id — are ever removed; a container that merely
 // carries one of our labels (anyone can set labels) is refused. Every decision is audited.
 import type { ContainerInfo } from 'dockerode';
-import type { Db } from '../db.js';
-import { audit, auditDenied, type AuditContext } from '../services/allowlist.js';
+import type { AuditContext } from '../services/allowlist.js';
+import type { ExecutorPolicy } from './policy.js';
 import { isNotFound, withDeadline, type DockerClient } from './docker.js';
 
 export const LABEL_RUN = 'cyberbrain.run';
@@ -21,7 +21,7 @@ export interface Removable {
 /** How audit rows name a worker container (its random Docker name says nothing). */
 export const workerTarget = (c: Removable) => `worker ${c.Id.slice(0, 12)}${c.Labels?.[LABEL_JOB] ? ` (job ${c.Labels[LABEL_JOB]})` : ''}`;
 
-export function createReaper(docker: DockerClient, db: Db, deploymentId: string) {
+export function createReaper(docker: DockerClient, policy: Pick<ExecutorPolicy, 'audit' | 'auditDenied'>, deploymentId: string) {
   const isOurs = (labels: Record<string, string> | undefined) => labels?.[LABEL_MANAGED] === 'true' && labels[LABEL_DEPLOYMENT] === deploymentId;
 
   /** Labels for a worker container of this deployment. */
@@ -40,7 +40,7 @@ export function createReaper(docker: DockerClient, db: Db, deploymentId: string)
   /** Force-removes one of our workers (audited with the reason); refuses and audits anything else. */
   async function remove(c: Removable, reason: string, ctx: AuditContext): Promise<boolean> {
     if (!isOurs(c.Labels)) {
-      await auditDenied(db, ctx, 'remove', [workerTarget(c)], 'not a worker container of this deployment');
+      await policy.auditDenied(ctx, 'remove', [workerTarget(c)], 'not a worker container of this deployment');
       return false;
     }
     try {
@@ -50,7 +50,7 @@ export function createReaper(docker: DockerClient, db: Db, deploymentId: string)
       if (!isNotFound(err) && (err as { statusCode?: number }).statusCode !== 409) throw err;
       return false;
     }
-    await audit(db, ctx, 'remove', workerTarget(c), true, reason);
+    await policy.audit(ctx, 'remove', workerTarget(c), true, reason);
     return true;
   }
 

@@ -5,8 +5,8 @@
 // crash in between loses nothing (reconcile finishes the job from the record or the container).
 import type { IncomingMessage } from 'node:http';
 import type { Container, ContainerCreateOptions, HostConfig } from 'dockerode';
-import type { Db } from '../db.js';
-import { audit, enabledWorkerImage, type AuditContext } from '../services/allowlist.js';
+import type { AuditContext } from '../services/allowlist.js';
+import type { ExecutorPolicy } from './policy.js';
 import { CappedSink, demuxBuffer } from './demux.js';
 import { isNotFound, withDeadline, type DockerClient } from './docker.js';
 import { NotAllowedError } from './gateway.js';
@@ -47,7 +47,8 @@ export class WorkerGoneError extends Error {}
 
 export interface WorkerDeps {
   docker: DockerClient;
-  db: Db;
+  /** Allowlist answers and the audit trail (the database in-process, the job spec in an agent). */
+  policy: ExecutorPolicy;
   ctx: AuditContext & { runId: number; jobId: number };
   gpuDeviceRequest: boolean;
   reaper: Reaper;
@@ -127,9 +128,9 @@ export function registerWait(container: Container): Promise<{ waited: Promise<{ 
 }
 
 export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<WorkerResult> {
-  const { docker, db, ctx } = deps;
-  const entry = await enabledWorkerImage(db, spec.image);
-  await audit(db, ctx, 'spawn', spec.image, Boolean(entry), entry ? undefined : 'image is not an enabled worker image allowlist entry');
+  const { docker, policy, ctx } = deps;
+  const entry = await policy.enabledWorkerImage(spec.image);
+  await policy.audit(ctx, 'spawn', spec.image, Boolean(entry), entry ? undefined : 'image is not an enabled worker image allowlist entry');
   if (!entry) throw new NotAllowedError(spec.image, 'spawn', 'image is not an enabled worker image allowlist entry');
   try {
     await withDeadline(15_000, 'image inspect', () => docker.getImage(spec.image).inspect());

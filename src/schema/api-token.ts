@@ -3,7 +3,7 @@ import { builder } from '../builder.js';
 import { API_ROLES } from '../contracts/tokens.js';
 import { payloadType, toPayload, UserErrorRef, type Payload } from './errors.js';
 
-const ApiRoleEnum = builder.enumType('ApiRole', { values: API_ROLES, description: 'READ: queries and subscriptions. OPERATE: + launch/cancel runs. ADMIN: + directives, tasks, allowlists, tokens.' });
+const ApiRoleEnum = builder.enumType('ApiRole', { values: API_ROLES, description: 'READ: queries and subscriptions. OPERATE: + launch/cancel runs. ADMIN: + directives, tasks, allowlists, tokens. WORKER: a worker agent, nothing in the API.' });
 
 export const ApiTokenRef = builder.prismaNode('ApiToken', {
   id: { field: 'id' },

@@ -16,6 +16,7 @@ const BY_COORDINATE: Record<string, string> = {
   'ApiRole.READ': 'Queries and subscriptions.',
   'ApiRole.OPERATE': 'READ, plus launching and cancelling runs.',
   'ApiRole.ADMIN': 'OPERATE, plus directives, tasks, allowlists, worker images and tokens.',
+  'ApiRole.WORKER': 'A worker agent (npm run worker): takes jobs over the queue and reports results; nothing in the API.',
   'DirectiveType.D1': 'Read-only diagnostics.',
   'DirectiveType.D2': 'Conservative recommendations.',
   'DirectiveType.D3': 'Change planning.',

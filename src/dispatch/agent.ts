@@ -1,0 +1,152 @@
+// The worker agent: takes job specs from the queue, runs them against its own Docker engine with
+// the executor's code (allowlist and hardened HostConfig from the spec), and sends back one report
+// per job. No database: its credential is checked by the control plane, which answers through a
+// Redis key the agent reads on start (before taking any job) and on every heartbeat.
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { TaskDefinition } from '@prisma/client';
+import { configSecrets, createRedactor } from '../redaction/index.js';
+import { createDockerClient } from '../executor/docker.js';
+import { runRemoteJob } from '../executor/remote-job.js';
+import { redisConnection } from './bullmq.js';
+import { HEARTBEATS_QUEUE, JOBS_QUEUE, RESULTS_QUEUE, resultJobId, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
+
+export class CredentialRefused extends Error {}
+
+export interface Agent {
+  name: string;
+  /** Resolves when the agent stops (closed, or its credential was refused). */
+  stopped: Promise<{ reason: string }>;
+  close(): Promise<void>;
+}
+
+export async function startAgent(config: Config, logger: Logger, opts: { verdictTimeoutMs?: number } = {}): Promise<Agent> {
+  const { name: maybeName, token: maybeToken } = config.worker;
+  if (!config.redisUrl) throw new CredentialRefused('REDIS_URL is required for a worker agent');
+  if (!maybeName) throw new CredentialRefused('WORKER_NAME is required for a worker agent');
+  if (!maybeToken) throw new CredentialRefused('WORKER_TOKEN is required (create one with createApiToken(input: { role: WORKER }) or npm run token -- create --role worker)');
+  const name: string = maybeName;
+  const token: string = maybeToken;
+  const prefix = config.dispatch.queuePrefix;
+  const stallMs = config.dispatch.stallSeconds * 1000;
+  const connections: Redis[] = [];
+  const conn = () => {
+    const c = redisConnection(config.redisUrl!) as Redis;
+    connections.push(c);
+    return c;
+  };
+  const client = conn();
+  const docker = createDockerClient(config.docker);
+  const redactor = createRedactor(config.redactionEnabled, [...configSecrets(config), token]);
+  const results = new Queue<JobReport>(RESULTS_QUEUE, { connection: conn(), prefix });
+  const heartbeats = new Queue<Heartbeat>(HEARTBEATS_QUEUE, { connection: conn(), prefix });
+  const dockerVersion = await docker
+    .version()
+    .then((v) => v.Version)
+    .catch(() => null);
+  const running = new Map<number, AbortController>();
+
+  const beat = () =>
+    heartbeats.add(
+      'beat',
+      { worker: name, token, labels: config.worker.labels, dockerVersion, capacity: config.worker.concurrency, activeJobs: running.size, at: new Date().toISOString() },
+      { removeOnComplete: true, removeOnFail: true },
+    );
+  const verdict = () => client.get(verdictKey(prefix, name));
+
+  // A stale "ok" from an earlier start must not let a revoked credential in: ask afresh.
+  await client.del(verdictKey(prefix, name));
+  await beat();
+  const waitUntil = Date.now() + (opts.verdictTimeoutMs ?? 30_000);
+  let answer: string | null = null;
+  while (!(answer = await verdict()) && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 200));
+  if (answer !== 'ok') {
+    await Promise.allSettled([results.close(), heartbeats.close()]);
+    await Promise.allSettled(connections.map((c) => c.quit()));
+    throw new CredentialRefused(answer ? `the control plane refused this worker's credential (${answer.replace(/^refused: /, '')})` : 'no answer from a control plane (is one running with DISPATCH=bullmq on this Redis and QUEUE_PREFIX?)');
+  }
+
+  async function process(job: Job<JobSpec>): Promise<{ status: string }> {
+    const spec = job.data;
+    const controller = new AbortController();
+    running.set(spec.jobId, controller);
+    try {
+      await job.updateData({ ...spec, worker: name });
+      await job.updateProgress({ kind: 'start', worker: name } satisfies JobProgress);
+      logger.info({ jobId: spec.jobId, runId: spec.runId, task: spec.task.key }, 'job started');
+      const record = await runRemoteJob(
+        {
+          docker,
+          settings: config,
+          redactor,
+          actor: `worker:${name}`,
+          signal: controller.signal,
+          progress: (line) => void job.updateProgress({ kind: 'log', line } satisfies JobProgress).catch(() => undefined),
+        },
+        {
+          runId: spec.runId,
+          jobId: spec.jobId,
+          deploymentId: spec.deploymentId,
+          // Dates arrive as strings; runners never read them.
+          task: { ...spec.task, createdAt: new Date(spec.task.createdAt), updatedAt: new Date(spec.task.updatedAt) } as TaskDefinition,
+          config: spec.config,
+          policy: spec.policy,
+          lastSuccessStart: spec.lastSuccessStart ? new Date(spec.lastSuccessStart) : null,
+          timeoutMs: spec.timeoutMs,
+        },
+      );
+      // One result per job (its id is the key); retried by BullMQ until the control plane has it.
+      await results.add('result', { runId: spec.runId, jobId: spec.jobId, worker: name, token, ...record }, { jobId: resultJobId(spec.jobId), removeOnComplete: true, removeOnFail: 1000, attempts: 10, backoff: { type: 'exponential', delay: 500 } });
+      logger.info({ jobId: spec.jobId, status: record.outcome.status }, 'job reported');
+      return { status: record.outcome.status };
+    } finally {
+      running.delete(spec.jobId);
+    }
+  }
+
+  // lockDuration half the stall interval: a killed agent's job is found stalled within 2× the interval.
+  const worker = new Worker<JobSpec>(JOBS_QUEUE, process, { connection: conn(), prefix, concurrency: config.worker.concurrency, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
+  worker.on('error', (err) => logger.warn({ err }, 'queue worker error'));
+  void worker.run();
+  logger.info({ worker: name, labels: config.worker.labels, concurrency: config.worker.concurrency, dockerVersion }, 'worker agent taking jobs');
+
+  let stop!: (v: { reason: string }) => void;
+  const stopped = new Promise<{ reason: string }>((r) => (stop = r));
+  let closing = false;
+  async function shutdown(reason: string) {
+    if (closing) return;
+    closing = true;
+    clearInterval(heartbeatTimer);
+    clearInterval(cancelTimer);
+    await worker.close(); // lets running jobs finish and report; takes nothing new
+    await Promise.allSettled([results.close(), heartbeats.close()]);
+    await Promise.allSettled(connections.map((c) => c.quit()));
+    stop({ reason });
+  }
+
+  const heartbeatTimer = setInterval(() => {
+    void (async () => {
+      const v = await verdict();
+      if (v && v !== 'ok') {
+        logger.error({ worker: name }, `credential refused by the control plane (${v}); taking no new jobs`);
+        await shutdown(`credential refused: ${v}`);
+        return;
+      }
+      await beat();
+    })().catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
+  }, config.dispatch.heartbeatSeconds * 1000);
+
+  // Remote cancel: the control plane sets a key per cancelled job; checked every second.
+  const cancelTimer = setInterval(() => {
+    if (!running.size) return;
+    const ids = [...running.keys()];
+    void client
+      .mget(ids.map((id) => `${prefix}:cancel:${id}`))
+      .then((vals) => vals.forEach((v, i) => v && running.get(ids[i]!)?.abort()))
+      .catch(() => undefined);
+  }, 1000);
+
+  return { name, stopped, close: () => shutdown('closed') };
+}

@@ -1,0 +1,176 @@
+// Fleet: the control plane (PostgreSQL, DISPATCH=bullmq, real Redis with a queue prefix of its
+// own) and worker agents as child processes, one on a second Docker engine in its own network
+// namespace. Jobs run remotely and are recorded once; a kill -9 mid-job fails the job as lost;
+// a revoked WORKER credential stops the agent.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { TEST_DB } from '../support/database.js';
+import { BUSYBOX } from '../support/docker.js';
+import { CreateApiToken, GetRun, LaunchRun, RevokeApiToken, UpsertAllowlistEntry, UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
+import { dbId } from '../support/runs.js';
+import { startSecondEngine, type SecondEngine } from '../support/second-engine.js';
+
+const sh = promisify(execFile);
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const STALL_SECONDS = 3;
+const ADMIN = `admin-${randomBytes(12).toString('hex')}`;
+const auth = { authorization: `Bearer ${ADMIN}` };
+
+interface AgentProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function spawnAgent(env: Record<string, string>): AgentProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+const TERMINAL = ['SUCCESS', 'FAILED', 'CANCELLED', 'PARTIAL'];
+
+async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () => {
+  const prefix = `cbtest-fleet-${randomBytes(4).toString('hex')}`;
+  const svc = `${prefix}-svc`;
+  let t: TestApp;
+  let engine: SecondEngine;
+  let workerToken: string;
+  const agents: AgentProcess[] = [];
+  const agentEnv = (name: string, token: string, dockerHost: string) => ({ REDIS_URL, QUEUE_PREFIX: prefix, WORKER_NAME: name, WORKER_TOKEN: token, DOCKER_HOST: dockerHost, WORKER_STALL_SECONDS: String(STALL_SECONDS), WORKER_HEARTBEAT_SECONDS: '1' });
+
+  /** The run once `done` holds (default: a terminal status), read with the admin token. */
+  async function waitForRun(id: string, done: (r: { status: string; jobs: Array<{ status: string }> }) => boolean = (r) => TERMINAL.includes(r.status), timeoutMs = 30_000) {
+    return until(`run ${id}`, async () => {
+      const run = (await t.gql(GetRun, { id }, auth)).data?.run;
+      return run && done(run) ? run : null;
+    }, timeoutMs);
+  }
+
+  async function token(name: string, role: string) {
+    // WORKER is new in the schema; the generated client types predate it.
+    const res = await t.gql(CreateApiToken, { input: { name, role: role as never } }, auth);
+    expect(res.data!.createApiToken.errors).toEqual([]);
+    return res.data!.createApiToken;
+  }
+
+  beforeAll(async () => {
+    engine = await startSecondEngine([BUSYBOX]);
+    // A service container on the second engine only: log_triage can see it only through that host's agent.
+    await sh('docker', ['-H', engine.host, 'run', '-d', '--name', svc, BUSYBOX, 'sh', '-c', 'while true; do echo "ERROR disk almost full on /data"; sleep 1; done']);
+    t = await startTestApp({ DISPATCH: 'bullmq', REDIS_URL, QUEUE_PREFIX: prefix, WORKER_STALL_SECONDS: String(STALL_SECONDS), WORKER_HEARTBEAT_SECONDS: '1', ADMIN_TOKEN: ADMIN });
+    workerToken = (await token('agent-b', 'WORKER')).secret!;
+    await t.gql(UpsertWorkerImage, { input: { image: BUSYBOX, pidsLimit: 64, memoryBytes: 64 * 1024 * 1024 } }, auth);
+    await t.gql(UpsertAllowlistEntry, { input: { containerName: svc } }, auth);
+    agents.push(spawnAgent(agentEnv('agent-b', workerToken, engine.host)));
+    await until('agent-b heartbeat', async () => t.app.fleet?.hosts().find((h) => h.worker === 'agent-b'));
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const a of agents) a.child.kill('SIGKILL');
+    await t?.close();
+    await engine?.stop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+  }, 120_000);
+
+  it('runs a CONTAINER task and log_triage on the remote agent, SUCCESS, recorded once', async () => {
+    await t.gql(UpsertContainerTask, { input: { key: 'remote_echo', name: 'remote echo', image: BUSYBOX, command: ['sh', '-c', 'echo hello from the other host'] } }, auth);
+    const launched = await t.gql(LaunchRun, { input: { tasks: ['remote_echo', 'log_triage'], customDirectiveText: 'fleet' } }, auth);
+    expect(launched.data!.launchRun.errors).toEqual([]);
+    const run = await waitForRun(launched.data!.launchRun.run!.id, undefined, 60_000);
+    const got = (await t.gql(GetRun, { id: run.id }, auth)).data!.run!;
+    expect(got.status).toBe('SUCCESS');
+    const echo = got.jobs.find((j) => j.taskKey === 'remote_echo')!;
+    expect(echo.status).toBe('SUCCESS');
+    expect(JSON.stringify(echo.result)).toContain('hello from the other host');
+    const triage = got.jobs.find((j) => j.taskKey === 'log_triage')!;
+    expect(triage.status).toBe('SUCCESS');
+    expect(JSON.stringify(triage.result)).toContain('disk almost full');
+    const db = t.app.database.prisma;
+    const jobRow = await db.job.findUniqueOrThrow({ where: { id: dbId(echo.id) } });
+    expect(jobRow.attempt).toBe(1);
+    // The agent's audit decisions, written once, under its name.
+    const spawns = await db.auditEvent.findMany({ where: { jobId: jobRow.id, action: 'spawn' } });
+    expect(spawns).toHaveLength(1);
+    expect(spawns[0]!.actor).toBe('worker:agent-b');
+    const logs = await db.auditEvent.count({ where: { jobId: dbId(triage.id), action: 'logs', target: svc, allowed: true } });
+    expect(logs).toBe(1);
+  }, 90_000);
+
+  it('lists the agent with its heartbeats, labels and Docker version', async () => {
+    const first = t.app.fleet!.hosts().find((h) => h.worker === 'agent-b')!;
+    await new Promise((r) => setTimeout(r, 2500));
+    const later = t.app.fleet!.hosts().find((h) => h.worker === 'agent-b')!;
+    expect(later.credential).toBe('ok');
+    expect(later.dockerVersion).toMatch(/^\d+\./);
+    expect(Date.parse(later.at)).toBeGreaterThan(Date.parse(first.at));
+  });
+
+  it('a WORKER token can do nothing in the API', async () => {
+    const res = await t.gql(GetRun, { id: 'x' }, { authorization: `Bearer ${workerToken}` });
+    expect(res.errors?.[0]?.message ?? '').not.toBe('');
+    expect(res.data?.run ?? null).toBeNull();
+  });
+
+  it('kill -9 of the agent mid-job: the job FAILS as lost within 2x the stall interval', async () => {
+    await t.gql(UpsertContainerTask, { input: { key: 'remote_sleep', name: 'remote sleep', image: BUSYBOX, command: ['sleep', '60'] } }, auth);
+    const launched = await t.gql(LaunchRun, { input: { tasks: ['remote_sleep'], customDirectiveText: 'fleet' } }, auth);
+    const id = launched.data!.launchRun.run!.id;
+    await waitForRun(id, (r) => r.jobs.some((j) => j.status === 'RUNNING'), 30_000);
+    const agent = agents[0]!;
+    agent.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    const run = await waitForRun(id, undefined, 4 * STALL_SECONDS * 1000 + 10_000);
+    const elapsed = Date.now() - killedAt;
+    expect(run.status).toBe('FAILED');
+    expect(run.jobs[0]!.error).toBe('worker agent-b was lost while the job was running');
+    // 2x the stall interval, plus the lock's half interval and event delivery on a loaded machine.
+    expect(elapsed).toBeLessThan(2 * STALL_SECONDS * 1000 + 3000);
+  }, 90_000);
+
+  it('a revoked WORKER credential stops the agent taking jobs; a revoked or non-WORKER token cannot start one', async () => {
+    const created = await token('agent-a', 'WORKER');
+    const a = spawnAgent(agentEnv('agent-a', created.secret!, 'unix:///var/run/docker.sock'));
+    agents.push(a);
+    await until('agent-a heartbeat', async () => t.app.fleet?.hosts().find((h) => h.worker === 'agent-a' && h.credential === 'ok'));
+    const revoked = await t.gql(RevokeApiToken, { input: { id: created.token!.id } }, auth);
+    expect(revoked.data!.revokeApiToken.errors).toEqual([]);
+    const code = await Promise.race([a.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
+    expect(code).toBe(78);
+    expect(a.output()).toContain('credential refused');
+
+    const again = spawnAgent(agentEnv('agent-a', created.secret!, 'unix:///var/run/docker.sock'));
+    agents.push(again);
+    expect(await again.exited).toBe(78);
+    expect(again.output()).toContain('was revoked');
+
+    const reader = await token('reader', 'READ');
+    const wrong = spawnAgent(agentEnv('agent-r', reader.secret!, 'unix:///var/run/docker.sock'));
+    agents.push(wrong);
+    expect(await wrong.exited).toBe(78);
+    expect(wrong.output()).toContain('not WORKER');
+  }, 90_000);
+});
