@@ -207,7 +207,7 @@ function sample(type: GraphQLInputType): unknown {
 /** Row counts of every table a mutation could write. */
 async function counts() {
   const p = t.app.database.prisma;
-  return Promise.all([p.run.count(), p.job.count(), p.apiToken.count(), p.directive.count(), p.taskDefinition.count(), p.containerAllowlistEntry.count(), p.workerImageAllowlistEntry.count()]);
+  return Promise.all([p.run.count(), p.job.count(), p.apiToken.count(), p.directive.count(), p.taskDefinition.count(), p.containerAllowlistEntry.count(), p.workerImageAllowlistEntry.count(), p.schedule.count()]);
 }
 
 beforeAll(async () => {
@@ -325,6 +325,40 @@ describe('item 11: malformed ids, one way everywhere', () => {
       expect(payload.errors, name).toEqual([{ code: 'VALIDATION', field: ['input', field], message: expect.stringMatching(/^not a valid \w+ ID$/) }]);
     }
     expect(JSON.stringify(res)).not.toContain('implemented');
+    expect(await counts()).toEqual(before);
+  });
+
+  // Over the whole schema, so fields added later follow the same rule.
+  const idQueries = Object.values(schema.getQueryType()!.getFields()).filter((f) => f.args.some((a) => getNamedType(a.type).name === 'ID'));
+  const idMutations = Object.values(schema.getMutationType()!.getFields()).flatMap((f) => {
+    const input = f.args.find((a) => a.name === 'input');
+    const type = input && getNullableType(input.type);
+    if (!type || !isInputObjectType(type)) return [];
+    const ids = Object.values(type.getFields()).filter((x) => getNullableType(x.type).toString() === 'ID');
+    return ids.length ? [{ field: f, type, ids: ids.map((x) => x.name) }] : [];
+  });
+
+  it.each([b64('Run:1:2'), b64('Foo:1'), 'garbage'])('every query field taking an id gives null for %s', async (id) => {
+    expect(idQueries.map((f) => f.name)).toEqual(expect.arrayContaining(['node', 'nodes', 'run', 'job', 'directive']));
+    for (const field of idQueries) {
+      const arg = field.args.find((a) => getNamedType(a.type).name === 'ID')!;
+      const list = isListType(getNullableType(arg.type));
+      const res = await raw(`query Q($id: ${String(arg.type)}) { ${field.name}(${arg.name}: $id) { __typename } }`, { id: list ? [id] : id }, ADMIN);
+      expect(res, field.name).toEqual({ data: { [field.name]: list ? [null] : null } });
+    }
+  });
+
+  it.each([b64('Run:1:2'), b64('Foo:1'), 'garbage'])('every mutation input id gives a VALIDATION UserError at its path for %s', async (id) => {
+    expect(idMutations.length).toBeGreaterThanOrEqual(8);
+    const before = await counts();
+    for (const { field, type, ids } of idMutations) {
+      const input = { ...(sample(type) as object), ...Object.fromEntries(ids.map((name) => [name, id])) };
+      const res = await raw(`mutation M($input: ${String(field.args[0]!.type)}) { ${field.name}(input: $input) { errors { code field message } } }`, { input }, ADMIN);
+      expect(res.errors, field.name).toBeUndefined();
+      for (const name of ids) {
+        expect(res.data?.[field.name]?.errors, `${field.name}.${name}`).toContainEqual({ code: 'VALIDATION', field: ['input', name], message: expect.stringMatching(/^not a valid \w+ ID$/) });
+      }
+    }
     expect(await counts()).toEqual(before);
   });
 
