@@ -312,6 +312,38 @@ function timestampTokenEnd(s: string, i: number, n: number): number {
   return j;
 }
 
+/**
+ * Could the redaction's IPv4 rule match inside this segment? Superset of its regex
+ * (`(?<![\w.])(?:OCTET\.){3}OCTET(?!\w|\.\d)`): four dot-separated runs of 1-3 digits,
+ * the first not glued to a word char or a dot. So `2005-06-03-15.42.50.675872` and
+ * `v6.1.7601.23505` stay on the fast path, `host-10.1.2.3` does not.
+ */
+function gluedIpv4(s: string, from: number, to: number): boolean {
+  for (let p = from; p < to; p++) {
+    if (!isDigit(s.charCodeAt(p))) continue;
+    if (p > from) {
+      const b = s.charCodeAt(p - 1);
+      if (b === 46 || b === 95 || ((CLASS[b] as number) & (DIGIT | HEXL | LOWER | UPPER)) !== 0) continue;
+    }
+    let q = p;
+    let groups = 0;
+    for (; groups < 4; groups++) {
+      let d = 0;
+      while (q < to && d < 4 && isDigit(s.charCodeAt(q))) {
+        q++;
+        d++;
+      }
+      if (d === 0 || d > 3) break;
+      if (groups < 3) {
+        if (s.charCodeAt(q) !== 46) break;
+        q++;
+      }
+    }
+    if (groups === 4) return true;
+  }
+  return false;
+}
+
 function countDots(s: string, from: number, to: number): number {
   let d = 0;
   for (let i = from; i < to; i++) if (s.charCodeAt(i) === 46) d++;
@@ -339,7 +371,7 @@ function segmentHints(s: string, from: number, to: number, flags: number, uuid: 
 /** At `=` or `:`: URL credentials (`://`) or a sensitive key before it? */
 function separatorHint(s: string, i: number): number {
   if (s.charCodeAt(i) === 58) {
-    if (s.charCodeAt(i + 1) === 58) return HINT_ADDR; // `::` (IPv6)
+    if (s.charCodeAt(i + 1) === 58) return HINT_ADDR | sensitiveKeyBefore(s, i); // `::` (IPv6), or `password ::x`
     if (s.charCodeAt(i + 1) === 47 && s.charCodeAt(i + 2) === 47) return HINT_SECRET; // `://`
   }
   return sensitiveKeyBefore(s, i);
@@ -551,7 +583,7 @@ export class LineScanner {
               this.ipAt(segStart, i);
             } else {
               // An IPv4 glued to other chars: let the redaction regex decide.
-              if ((flags & DOT) !== 0 && countDots(s, segStart, i) >= 3) hints |= HINT_SECRET;
+              if ((flags & DOT) !== 0 && countDots(s, segStart, i) >= 3 && gluedIpv4(s, segStart, i)) hints |= HINT_SECRET;
               if (len === 36 && (flags & ~(DIGIT | HEXL | DASH)) === 0 && isUuid(s, segStart)) {
                 unit = this.uuidUnit;
                 mask = this.masks.uuid;

@@ -79,7 +79,12 @@ describe('ContainerTriage', () => {
       'sk-proj-Abcdefghijk12', 'sk-learn', 'glpat-12345678901234567890', 'cGFzc3dvcmQ9QWJjMTIz', 'Q2FuYXJ5', '%3D', 'pass%3Dx',
       'pa\u200bss', 'p\u0430ss', '\uff1d', 'pass\\u0077ord', '2001:db8::1', 'fe80::', '::', 'a::b', '1:2:3:4:5:6:7:8', 'is',
       'AKIAIOSFODNNARYAW', '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'Привет', 'ﬁle', 'µs',
+      // dotted runs that are (not) addresses: the scanner's glued-IPv4 check must stay a superset
+      '2005-06-03-15.42.50.675872', 'host-10.1.2.3', '~~6.1.1.0', 'v6.1.7601.23505', 'a_1.2.3.4', '1.2.3.4x', '.1.2.3.4',
+      '12.34.56.789', '1234.1.2.3', '1.2.3.4.', '1.2.3.4.5.6', 'host129.206.196.21.example.com', '[1.2.3.4]', '-1.22.333.4',
     ];
+    // found by this fuzz: a key before `::` took the fast path without the key rule
+    for (const l of ['password ::x', 'credentials ::', 'token::abc']) expect(new ContainerTriage().push(l), l).toBe(redact(l));
     let seed = 7;
     const rnd = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;

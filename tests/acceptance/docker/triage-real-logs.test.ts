@@ -1,0 +1,92 @@
+// log_triage over real containers logging Apache- and OpenSSH-shaped lines (issue 12): each
+// stream's header is learned, so lines of different days merge into one template, literal parts
+// (`jk2_init()`, `ssh2`) stay, severities come from `[error]`/`[notice]` and from OpenSSH's own
+// words, and no client address reaches the report.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../support/app.js';
+import { removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
+import { CreateDirective, LaunchRun, RunReport, UpsertAllowlistEntry } from '../../support/operations.js';
+import { waitForRun } from '../../support/runs.js';
+import { LOGHUB_SHAPED } from '../../unit/fixtures/loghub-shaped.js';
+
+const prefix = uniquePrefix();
+const apache = `${prefix}-apache`;
+const sshd = `${prefix}-sshd`;
+const stranger = `${prefix}-stranger`;
+
+/** A busybox script printing the lines (none holds a single quote) once, then idling. */
+const printing = (lines: string[]) => `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}; sleep 3600`;
+
+let t: TestApp;
+
+interface Template {
+  template: string;
+  count: number;
+  severity: string;
+  level?: string;
+  component?: string;
+  example: string;
+}
+interface Result {
+  containers: Array<{ container: string; lines: number; bySeverity: Record<string, number>; templates: Template[] }>;
+  denied: string[];
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  await startContainer(apache, printing(LOGHUB_SHAPED.Apache!.map(([, l]) => l)));
+  await startContainer(sshd, printing(LOGHUB_SHAPED.OpenSSH!.map(([, l]) => l)));
+  await startContainer(stranger, printing(LOGHUB_SHAPED.OpenSSH!.map(([, l]) => l)));
+  for (const name of [apache, sshd]) await t.gql(UpsertAllowlistEntry, { input: { containerName: name, tags: ['triage'] } });
+  await new Promise((r) => setTimeout(r, 500)); // Docker delivers logs asynchronously
+});
+
+afterAll(async () => {
+  await t?.close();
+  await removeByPrefix(prefix);
+});
+
+async function triage(containers: string[]) {
+  const d = await t.gql(CreateDirective, { input: { name: `${prefix}-triage-${containers.length}`, type: 'D1', title: 'triage', taskConfig: { log_triage: { containers, topTemplates: 20 } } } });
+  const res = await t.gql(LaunchRun, { input: { directiveId: d.data!.createDirective.directive!.id, tasks: ['log_triage'] } });
+  expect(res.data?.launchRun.errors).toEqual([]);
+  const run = await waitForRun(t, res.data!.launchRun.run!.id);
+  expect(run.status).toBe('SUCCESS');
+  return (await t.gql(RunReport, { id: run.id })).data!.run!;
+}
+
+describe('log_triage on Apache and OpenSSH logs', () => {
+  it('reports readable templates merged across days, with the right severities and no addresses', async () => {
+    const r = await triage([apache, sshd, stranger]);
+    const result = r.jobs[0]!.result as Result;
+    const by = (name: string) => result.containers.find((c) => c.container === name)!;
+    const find = (name: string, start: string) => by(name).templates.find((x) => x.template.startsWith(start));
+
+    const a = by(apache);
+    expect(a.lines).toBe(9);
+    expect(a.bySeverity).toMatchObject({ error: 4, info: 5, unknown: 0 });
+    // Sun, Mon and Tue lines: one template each, the day no part of it
+    expect(find(apache, 'jk2_init()')).toMatchObject({ template: 'jk2_init() Found child <NUM> in scoreboard slot <NUM>', count: 3, severity: 'info', level: 'notice' });
+    expect(find(apache, 'workerEnv.init()')).toMatchObject({ count: 2, severity: 'info' });
+    expect(find(apache, 'mod_jk')).toMatchObject({ template: 'mod_jk child workerEnv in error state <NUM>', count: 2, severity: 'error', level: 'error' });
+    expect(find(apache, '[client')).toMatchObject({ template: '[client [REDACTED_IP]] Directory index forbidden by rule: /var/www/html/', count: 2, severity: 'error' });
+    expect(a.templates).toHaveLength(4);
+
+    const s = by(sshd);
+    expect(s.lines).toBe(10);
+    expect(s.bySeverity).toMatchObject({ error: 2, warn: 6, unknown: 2 });
+    expect(s.templates.every((x) => x.component === 'sshd')).toBe(true);
+    expect(find(sshd, 'Failed password')).toMatchObject({ template: 'Failed password for invalid user <*> from [REDACTED_IP] port <NUM> ssh2', count: 2, severity: 'warn' });
+    expect(find(sshd, 'error: Received disconnect')).toMatchObject({ count: 2, severity: 'error' });
+    expect(find(sshd, 'reverse mapping')).toMatchObject({ severity: 'warn' });
+    expect(find(sshd, 'Connection closed by')).toMatchObject({ template: 'Connection closed by [REDACTED_IP] [preauth]', count: 2 });
+    expect(s.templates).toHaveLength(6);
+
+    // the findings name the error templates; nothing holds a client address or the stranger's logs
+    expect(r.report!.markdown).toContain('mod_jk child workerEnv in error state <NUM>');
+    const everything = JSON.stringify(r);
+    expect(everything).not.toMatch(/\b(?:\d{1,3}\.){3}\d{1,3}\b/);
+    expect(result.denied).toEqual([stranger]);
+    expect(everything).not.toContain(`"container":"${stranger}"`);
+  });
+});
