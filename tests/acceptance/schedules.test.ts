@@ -1,7 +1,9 @@
 // Schedules through GraphQL: contracts, roles, history, the run trigger, and the scheduler in one
 // process (overlap SKIP, missed ticks after downtime, a 1-second interval). Jobs are not executed
 // (EXECUTOR_ENABLED=false): runs stay PENDING, which is what the overlap policy looks at.
+import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeGlobalID } from '../../src/contracts/ids.js';
 import { graphql } from '../gql/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { CreateApiToken, LaunchRun } from '../support/operations.js';
@@ -165,6 +167,19 @@ const RunTrigger = graphql(`
   }
 `);
 
+const ScheduleChanged = graphql(`
+  subscription ScheduleChanged {
+    scheduleChanged {
+      change
+      scheduleId
+      schedule {
+        name
+        enabled
+      }
+    }
+  }
+`);
+
 const ADMIN_TOKEN = 'schedules-admin-token-0123456789';
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 let t: TestApp;
@@ -295,6 +310,46 @@ describe('schedules: contracts and CRUD', () => {
   });
 });
 
+describe('scheduleChanged', () => {
+  it('streams creations, changes, ticks and deletions over SSE', async () => {
+    const res = await t.app.yoga.fetch('http://yoga/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...admin },
+      body: JSON.stringify({ query: print(ScheduleChanged) }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const seen: Array<{ change: string; scheduleId: string; schedule: { name: string; enabled: boolean } | null }> = [];
+    let buffer = '';
+    const pump = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += new TextDecoder().decode(value);
+        for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+          const data = buffer.slice(0, cut).split('\n').find((l) => l.startsWith('data:'));
+          buffer = buffer.slice(cut + 2);
+          if (data) seen.push((JSON.parse(data.slice(5)) as { data: { scheduleChanged: (typeof seen)[number] } }).data.scheduleChanged);
+        }
+      }
+    })();
+    await sleep(200);
+    const s = await create({ name: 'watched', kind: 'INTERVAL', intervalSeconds: 3600 });
+    await gql(SetScheduleEnabled, { input: { id: s.id, enabled: false } });
+    await gql(RunScheduleNow, { input: { id: s.id } });
+    await gql(DeleteSchedule, { input: { id: s.id } });
+    await waitFor('four events', async () => seen.filter((e) => e.scheduleId === s.id).length >= 4);
+    await reader.cancel();
+    await pump.catch(() => undefined);
+    expect(seen.filter((e) => e.scheduleId === s.id).map((e) => [e.change, e.schedule?.enabled ?? null])).toEqual([
+      ['CREATED', true],
+      ['UPDATED', false],
+      ['TICKED', false],
+      ['DELETED', null],
+    ]);
+  });
+});
+
 describe('the scheduler in one process', () => {
   beforeAll(() => t.app.scheduler!.start());
   afterAll(() => t.app.scheduler!.stop());
@@ -347,6 +402,22 @@ describe('the scheduler in one process', () => {
     // Both went on from now, on their own grid, rather than replaying ten minutes of ticks.
     const after = await db().schedule.findUniqueOrThrow({ where: { id: dbId(once.id) } });
     expect(after.lastRunAt!.getTime()).toBeGreaterThan(past.getTime());
+  });
+
+  it('overlap QUEUE holds the tick until the active run ends, then fires it once', async () => {
+    const s = await create({ name: 'queued', kind: 'INTERVAL', intervalSeconds: 1, overlapPolicy: 'QUEUE', tasks: ['log_triage'] });
+    const id = dbId(s.id);
+    const first = await waitFor('the first run', () => db().run.findFirst({ where: { scheduleId: id } }));
+    await sleep(2500); // two more ticks fall due while the first run is PENDING
+    expect(await db().run.count({ where: { scheduleId: id } })).toBe(1);
+    expect(await db().scheduleTick.count({ where: { scheduleId: id } })).toBe(1);
+    // The run ends (cancelled here: no executor): the held tick fires, once.
+    await t.app.services.runs.cancelRun({ id: encodeGlobalID('Run', first.id) }, 'test');
+    await waitFor('the queued run', async () => (await db().run.count({ where: { scheduleId: id } })) === 2);
+    await gql(SetScheduleEnabled, { input: { id: s.id, enabled: false } });
+    await sleep(300);
+    expect(await db().run.count({ where: { scheduleId: id } })).toBe(2);
+    expect((await db().scheduleTick.findMany({ where: { scheduleId: id } })).map((k) => k.outcome)).toEqual(['LAUNCHED', 'LAUNCHED']);
   });
 
   it('a ONE_SHOT fires once and is then done', async () => {

@@ -38,6 +38,7 @@ type Documents = {
     "\n  query GetSchedule($id: ID!) {\n    schedule(id: $id) {\n      ...ScheduleFields\n      ticks(first: 20) {\n        totalCount\n        edges {\n          node {\n            dueAt\n            outcome\n            reason\n            manual\n            run {\n              id\n              trigger {\n                kind\n              }\n            }\n          }\n        }\n      }\n      runs(first: 1) {\n        totalCount\n      }\n    }\n  }\n": typeof types.GetScheduleDocument,
     "\n  query ListSchedules($enabled: Boolean) {\n    schedules(enabled: $enabled, first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": typeof types.ListSchedulesDocument,
     "\n  query RunTrigger($id: ID!) {\n    run(id: $id) {\n      trigger {\n        kind\n        token\n        schedule {\n          id\n        }\n      }\n    }\n  }\n": typeof types.RunTriggerDocument,
+    "\n  subscription ScheduleChanged {\n    scheduleChanged {\n      change\n      scheduleId\n      schedule {\n        name\n        enabled\n      }\n    }\n  }\n": typeof types.ScheduleChangedDocument,
     "\n  query SecurityNodeById($id: ID!) {\n    node(id: $id) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on AuditEvent {\n        target\n      }\n    }\n  }\n": typeof types.SecurityNodeByIdDocument,
     "\n  query SecurityNodesByIds($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on Run {\n        status\n      }\n    }\n  }\n": typeof types.SecurityNodesByIdsDocument,
     "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n": typeof types.UserErrorFieldsFragmentDoc,
@@ -99,6 +100,7 @@ const documents: Documents = {
     "\n  query GetSchedule($id: ID!) {\n    schedule(id: $id) {\n      ...ScheduleFields\n      ticks(first: 20) {\n        totalCount\n        edges {\n          node {\n            dueAt\n            outcome\n            reason\n            manual\n            run {\n              id\n              trigger {\n                kind\n              }\n            }\n          }\n        }\n      }\n      runs(first: 1) {\n        totalCount\n      }\n    }\n  }\n": types.GetScheduleDocument,
     "\n  query ListSchedules($enabled: Boolean) {\n    schedules(enabled: $enabled, first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          name\n        }\n      }\n    }\n  }\n": types.ListSchedulesDocument,
     "\n  query RunTrigger($id: ID!) {\n    run(id: $id) {\n      trigger {\n        kind\n        token\n        schedule {\n          id\n        }\n      }\n    }\n  }\n": types.RunTriggerDocument,
+    "\n  subscription ScheduleChanged {\n    scheduleChanged {\n      change\n      scheduleId\n      schedule {\n        name\n        enabled\n      }\n    }\n  }\n": types.ScheduleChangedDocument,
     "\n  query SecurityNodeById($id: ID!) {\n    node(id: $id) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on AuditEvent {\n        target\n      }\n    }\n  }\n": types.SecurityNodeByIdDocument,
     "\n  query SecurityNodesByIds($ids: [ID!]!) {\n    nodes(ids: $ids) {\n      id\n      __typename\n      ... on ApiToken {\n        name\n        prefix\n      }\n      ... on Run {\n        status\n      }\n    }\n  }\n": types.SecurityNodesByIdsDocument,
     "\n  fragment UserErrorFields on UserError {\n    code\n    field\n    message\n  }\n": types.UserErrorFieldsFragmentDoc,
@@ -246,6 +248,10 @@ export function graphql(source: "\n  query ListSchedules($enabled: Boolean) {\n 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query RunTrigger($id: ID!) {\n    run(id: $id) {\n      trigger {\n        kind\n        token\n        schedule {\n          id\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query RunTrigger($id: ID!) {\n    run(id: $id) {\n      trigger {\n        kind\n        token\n        schedule {\n          id\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription ScheduleChanged {\n    scheduleChanged {\n      change\n      scheduleId\n      schedule {\n        name\n        enabled\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ScheduleChanged {\n    scheduleChanged {\n      change\n      scheduleId\n      schedule {\n        name\n        enabled\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
