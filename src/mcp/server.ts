@@ -11,6 +11,7 @@ import type { Services } from '../services/index.js';
 import { isTerminalRun } from '../services/state-machine.js';
 import { listDirectives, recentReports, runReport, type RunProgressEvent } from '../services/queries.js';
 import { VERSION } from '../version.js';
+import { OUTPUT_SCHEMAS } from './outputs.js';
 import { buildTools, forbidden, type ToolDef } from './tools.js';
 import { directiveView, reportUri } from './views.js';
 
@@ -46,6 +47,7 @@ export function createMcpServer(deps: McpDeps) {
       title: t.title,
       description: t.description,
       inputSchema: t.inputSchema,
+      outputSchema: OUTPUT_SCHEMAS[t.name] as { type: 'object' } | undefined,
       annotations: { readOnlyHint: t.role === 'READ', destructiveHint: t.name === 'cancel_run', openWorldHint: false },
     })),
   }));

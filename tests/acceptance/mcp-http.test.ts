@@ -130,6 +130,7 @@ describe('MCP over Streamable HTTP', () => {
 
   it('bad input comes back as a tool error with the UserError codes and messages, and writes nothing', async () => {
     const client = await connect(ADMIN);
+    await client.listTools(); // tool errors are checked against the outputSchema too
     const before = { runs: await t.app.database.prisma.run.count(), entries: await t.app.database.prisma.containerAllowlistEntry.count() };
     const both = await call(client, 'launch_run', { directiveId: encodeGlobalID('Directive', 1), customDirectiveText: 'x' });
     expect(both.isError).toBe(true);
@@ -151,6 +152,8 @@ describe('MCP over Streamable HTTP', () => {
 
   it('calls the read tools and the allowlist tool', async () => {
     const client = await connect(ADMIN);
+    // Listing first makes the SDK client check every structuredContent below against the tool's outputSchema.
+    expect((await client.listTools()).tools.every((x) => x.outputSchema?.type === 'object')).toBe(true);
     const directives = data<{ directives: Array<{ id: string; name: string }> }>(await call(client, 'list_directives', {}));
     expect(directives.directives.map((d) => d.name)).toEqual(expect.arrayContaining(['D1', 'D2', 'D3', 'D4']));
     const d1 = directives.directives.find((d) => d.name === 'D1')!;
@@ -215,6 +218,7 @@ describe('MCP over Streamable HTTP', () => {
   it('launches a CONTAINER run on the real Docker engine, reports progress, and serves the report as resources', async () => {
     const task = await containerTask(asAdmin(), `mcp_${prefix.replace(/-/g, '_')}`, ['sh', '-c', 'echo working; sleep 1; echo done']);
     const client = await connect(operateSecret);
+    await client.listTools(); // outputSchema checks on
     const listChanged = new Promise<void>((resolve) => client.setNotificationHandler(ResourceListChangedNotificationSchema, () => resolve()));
     const progress: Array<{ progress: number; message?: string }> = [];
     const launched = (await client.callTool({ name: 'launch_run', arguments: { tasks: [task], waitSeconds: 60 } }, undefined, {
