@@ -34,3 +34,5 @@ export const directiveIdArgs = z.strictObject({ id: globalId('Directive') });
 export const runsSinceLastSuccessArgs = z.strictObject({ task: z.string().trim().min(1).max(64).nullish() });
 
 export const waitArgs = z.strictObject({ waitSeconds: z.number().int().min(0).max(MAX_WAIT_SECONDS).optional() });
+
+export const listSchedulesArgs = z.strictObject({ enabled: z.boolean().nullish(), first: pageSize });

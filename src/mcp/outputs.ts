@@ -47,6 +47,8 @@ const SUCCESS: Record<string, Schema> = {
   set_allowlist_entry: obj({ entry }),
   list_worker_images: obj({ images: list(image) }),
   token_usage: obj({ since: strOrNull, until: strOrNull, totals: usage, groups: list(usage) }),
+  list_schedules: obj({ schedules: list(obj({ id: str, name: str, kind: str, enabled: { type: 'boolean' }, nextRunAt: strOrNull })), hasMore: { type: 'boolean' } }),
+  run_schedule_now: obj({ run }),
   runs_since_last_success: obj({ lastSuccess: { anyOf: [run, { type: 'null' }] }, runs: list(run), totalCount: { type: 'integer' } }),
 };
 

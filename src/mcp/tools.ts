@@ -4,16 +4,17 @@ import type { ApiRole } from '@prisma/client';
 import { z } from 'zod';
 import { encodeGlobalID } from '../contracts/ids.js';
 import { upsertAllowlistEntryInput } from '../contracts/allowlist.js';
-import { MAX_WAIT_SECONDS, directiveIdArgs, getRunArgs, listDirectivesArgs, listRunsArgs, runsSinceLastSuccessArgs, waitArgs } from '../contracts/queries.js';
+import { MAX_WAIT_SECONDS, directiveIdArgs, getRunArgs, listDirectivesArgs, listRunsArgs, listSchedulesArgs, runsSinceLastSuccessArgs, waitArgs } from '../contracts/queries.js';
+import { scheduleIdInput } from '../contracts/schedules.js';
 import { launchRunInput, runIdInput } from '../contracts/runs.js';
 import { tokenUsageArgs } from '../contracts/tasks.js';
 import type { Viewer } from '../context.js';
 import { listAllowlist, listWorkerImages, upsertAllowlistEntry } from '../services/allowlist.js';
 import { fail, ok, parseContract, type Result } from '../services/errors.js';
 import type { Services } from '../services/index.js';
-import { getDirective, getRun, listDirectives, listRuns, runReport, runsSinceLastSuccess, type RunProgressEvent } from '../services/queries.js';
+import { getDirective, getRun, listDirectives, listRuns, listSchedules, runReport, runsSinceLastSuccess, type RunProgressEvent } from '../services/queries.js';
 import { tokenUsage } from '../services/token-usage.js';
-import { allowlistView, directiveView, reportUri, runView, workerImageView } from './views.js';
+import { allowlistView, directiveView, reportUri, runView, scheduleView, workerImageView } from './views.js';
 
 export interface ToolContext {
   services: Services;
@@ -205,6 +206,28 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
       const r = await runsSinceLastSuccess(ctx.services.runs, args);
       if (!r.ok) return r;
       return ok({ lastSuccess: r.value.lastSuccess ? runView(r.value.lastSuccess) : null, runs: r.value.runs.map((x) => runView(x)), totalCount: r.value.totalCount });
+    },
+  },
+  {
+    name: 'list_schedules',
+    title: 'List schedules',
+    description: 'Schedules (ONE_SHOT, INTERVAL, CRON), newest first; `enabled` filters.',
+    role: 'READ',
+    inputSchema: schemaOf(listSchedulesArgs),
+    async run(args, ctx) {
+      const page = await listSchedules(ctx.services, args);
+      return page.ok ? ok({ schedules: page.value.schedules.map(scheduleView), hasMore: page.value.hasMore }) : page;
+    },
+  },
+  {
+    name: 'run_schedule_now',
+    title: 'Run a schedule now',
+    description: 'Launches a schedule\'s run at once (a manual tick, with its overlap policy). Needs OPERATE.',
+    role: 'OPERATE',
+    inputSchema: schemaOf(scheduleIdInput),
+    async run(args, ctx) {
+      const run = await ctx.services.schedules.runScheduleNow(args);
+      return run.ok ? ok(runResult(run.value)) : run;
     },
   },
 ];

@@ -1,5 +1,5 @@
 // What MCP tools return: the same fields and global IDs as the GraphQL types, as plain JSON.
-import type { ContainerAllowlistEntry, Directive, Job, Run, WorkerImageAllowlistEntry } from '@prisma/client';
+import type { ContainerAllowlistEntry, Directive, Job, Run, Schedule, WorkerImageAllowlistEntry } from '@prisma/client';
 import { encodeGlobalID } from '../contracts/ids.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
@@ -76,4 +76,22 @@ export const workerImageView = (w: WorkerImageAllowlistEntry) => ({
   nanoCpus: num(w.nanoCpus),
   pidsLimit: w.pidsLimit,
   timeoutSeconds: w.timeoutSeconds,
+});
+
+export const scheduleView = (s: Schedule) => ({
+  id: encodeGlobalID('Schedule', s.id),
+  name: s.name,
+  directiveId: s.directiveId == null ? null : encodeGlobalID('Directive', s.directiveId),
+  customDirectiveText: s.customDirectiveText,
+  tasks: s.tasks,
+  kind: s.kind,
+  cronExpression: s.cronExpression,
+  timeZone: s.timeZone,
+  intervalSeconds: s.intervalSeconds,
+  runAt: iso(s.runAt),
+  enabled: s.enabled,
+  nextRunAt: iso(s.nextRunAt),
+  lastRunAt: iso(s.lastRunAt),
+  overlapPolicy: s.overlapPolicy,
+  missedTickPolicy: s.missedTickPolicy,
 });

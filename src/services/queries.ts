@@ -1,8 +1,8 @@
 // Read side for surfaces without Pothos' query builder (MCP): runs, reports, directives, and
 // waiting for a run to end while its events are reported. GraphQL reads through its own resolvers.
-import type { Directive, Job, Run } from '@prisma/client';
+import type { Directive, Job, Run, Schedule } from '@prisma/client';
 import { runIdInput } from '../contracts/runs.js';
-import { directiveIdArgs, getRunArgs, listDirectivesArgs, listRunsArgs, runsSinceLastSuccessArgs } from '../contracts/queries.js';
+import { directiveIdArgs, getRunArgs, listDirectivesArgs, listRunsArgs, listSchedulesArgs, runsSinceLastSuccessArgs } from '../contracts/queries.js';
 import type { JobStatusEvent, RunStatusEvent } from '../events/topics.js';
 import type { ServiceDeps } from './deps.js';
 import { directiveWhere } from './directives.js';
@@ -96,4 +96,12 @@ export async function runsSinceLastSuccess(runs: RunService, raw: unknown): Prom
   const args = parseContract(runsSinceLastSuccessArgs, raw, 'args');
   if (!args.ok) return args;
   return ok(await runs.runsSinceLastSuccess(args.value.task));
+}
+
+export async function listSchedules(deps: Deps, raw: unknown): Promise<Result<{ schedules: Schedule[]; hasMore: boolean }>> {
+  const args = parseContract(listSchedulesArgs, raw, 'args');
+  if (!args.ok) return args;
+  const { enabled, first } = args.value;
+  const rows = await deps.db.schedule.findMany({ where: enabled != null ? { enabled } : {}, orderBy: { id: 'desc' }, take: first + 1 });
+  return ok({ schedules: rows.slice(0, first), hasMore: rows.length > first });
 }

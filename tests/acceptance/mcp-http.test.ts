@@ -71,7 +71,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(client.getServerVersion()?.name).toBe('cyberbrain-orchestrator');
     const { tools } = await client.listTools();
     expect(tools.map((x) => x.name).sort()).toEqual(
-      ['cancel_run', 'get_directive', 'get_run', 'get_run_report', 'launch_run', 'list_allowlist', 'list_directives', 'list_runs', 'list_worker_images', 'runs_since_last_success', 'set_allowlist_entry', 'token_usage'].sort(),
+      ['cancel_run', 'get_directive', 'get_run', 'get_run_report', 'launch_run', 'list_allowlist', 'list_directives', 'list_runs', 'list_schedules', 'list_worker_images', 'run_schedule_now', 'runs_since_last_success', 'set_allowlist_entry', 'token_usage'].sort(),
     );
     const launch = tools.find((x) => x.name === 'launch_run')!;
     // Derived from the LaunchRun contract: its fields and bounds, strict.
@@ -105,7 +105,7 @@ describe('MCP over Streamable HTTP', () => {
     const stolen = await fetch(`${base}/mcp`, { method: 'POST', headers: headers(readSecret), body: JSON.stringify(list) });
     expect(stolen.status).toBe(403);
     expect(await stolen.text()).toContain('another token');
-    expect((await client.listTools()).tools.length).toBe(11); // OPERATE: all but set_allowlist_entry
+    expect((await client.listTools()).tools.length).toBe(13); // OPERATE: all but set_allowlist_entry
     await transport.terminateSession();
     const gone = await fetch(`${base}/mcp`, { method: 'POST', headers: headers(operateSecret), body: JSON.stringify(list) });
     expect(gone.status).toBe(404);
@@ -251,6 +251,21 @@ describe('MCP over Streamable HTTP', () => {
     await expect(client.readResource({ uri: 'cyberbrain://runs/nope/report.md' })).rejects.toThrow(/not found/);
     // An ended run cannot be cancelled: the service's CONFLICT, as a tool error.
     expect((await call(client, 'cancel_run', { id: run.id })).structuredContent).toMatchObject({ errors: [{ code: 'CONFLICT' }] });
+  });
+
+  it('lists schedules and runs one now', async () => {
+    const task = await containerTask(asAdmin(), `mcp_sched_${prefix.replace(/-/g, '_')}`, ['sh', '-c', 'echo scheduled']);
+    const created = await t.app.services.schedules.createSchedule({ name: `${prefix}-nightly`, kind: 'INTERVAL', intervalSeconds: 86_400, tasks: [task], enabled: false });
+    if (!created.ok) throw new Error(JSON.stringify(created.errors));
+    const client = await connect(operateSecret);
+    await client.listTools();
+    const { schedules } = data<{ schedules: Array<{ id: string; name: string; enabled: boolean }> }>(await call(client, 'list_schedules', { enabled: false }));
+    const mine = schedules.find((x) => x.name === `${prefix}-nightly`)!;
+    expect(mine).toMatchObject({ kind: 'INTERVAL', enabled: false });
+    const { run } = data<{ run: { id: string; tasks: string[] } }>(await call(client, 'run_schedule_now', { id: mine.id }));
+    expect(run.tasks).toEqual([task]);
+    expect(data<{ run: { status: string } }>(await call(client, 'get_run', { id: run.id, waitSeconds: 30 })).run.status).toBe('SUCCESS');
+    expect((await call(client, 'run_schedule_now', { id: encodeGlobalID('Schedule', 999_999) })).structuredContent).toEqual({ errors: [{ code: 'NOT_FOUND', field: ['input', 'id'], message: 'schedule not found' }] });
   });
 
   it('cancels a running run', async () => {
