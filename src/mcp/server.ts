@@ -63,6 +63,10 @@ export function createMcpServer(deps: McpDeps) {
     if (!hasRole(viewer, tool.role)) return errorResult(forbidden(tool, viewer).errors);
     const args = request.params.arguments ?? {};
     if (tooDeep(args)) return errorResult([{ code: 'VALIDATION', field: ['input'], message: `arguments are nested deeper than ${MAX_ARGUMENT_DEPTH} levels` }]);
+    // Over HTTP MAX_BODY_BYTES bounds the request already; stdio has no such bound of its own.
+    if (JSON.stringify(args).length > services.config.limits.bodyBytes) {
+      return errorResult([{ code: 'VALIDATION', field: ['input'], message: `arguments larger than ${services.config.limits.bodyBytes} bytes (MAX_BODY_BYTES)` }]);
+    }
     const token = extra._meta?.progressToken;
     const progress =
       token === undefined

@@ -50,6 +50,8 @@ describe('MCP over stdio', () => {
     const bad = await call('launch_run', { tasks: [] });
     expect(bad.isError).toBe(true);
     expect(bad.structuredContent).toEqual({ errors: [{ code: 'VALIDATION', field: ['input', 'tasks'], message: 'tasks must not be empty; omit it to run every enabled task' }] });
+    const huge = await call('launch_run', { customDirectiveText: 'x'.repeat(2_000_000) });
+    expect(huge.structuredContent).toMatchObject({ errors: [{ code: 'VALIDATION', message: expect.stringContaining('MAX_BODY_BYTES') }] });
     expect((await call('list_runs')).structuredContent).toEqual({ runs: [], hasMore: false });
     const launched = await call('launch_run', { customDirectiveText: 'check the web tier', tasks: ['log_triage'] });
     const run = (launched.structuredContent as { run: { id: string; status: string } }).run;
