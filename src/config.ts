@@ -168,6 +168,8 @@ const envSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,60}$/, 'letters, digits, _ and -, at most 60').optional().default('cyberbrain-fleet'),
   WORKER_STALL_SECONDS: int(10, 1, 3600),
   WORKER_HEARTBEAT_SECONDS: int(3, 1, 600),
+  WORKER_STALE_SECONDS: int(15, 1, 86_400),
+  WORKER_OFFLINE_SECONDS: int(60, 1, 86_400),
   WORKER_NAME: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
   WORKER_LABELS: workerLabels,
   WORKER_CONCURRENCY: int(2, 1, 256),
@@ -225,7 +227,8 @@ export interface Config {
   /** OpenTelemetry traces (OTLP over HTTP) when an endpoint is set. */
   otel: { endpoint: string | undefined; serviceName: string };
   /** Where launched jobs run: this process (`inprocess`, the built-in host `local`) or worker agents over BullMQ. */
-  dispatch: { mode: 'inprocess' | 'bullmq'; queuePrefix: string; stallSeconds: number; heartbeatSeconds: number };
+  /** staleSeconds / offlineSeconds: heartbeat silences after which a worker host is STALE / OFFLINE. */
+  dispatch: { mode: 'inprocess' | 'bullmq'; queuePrefix: string; stallSeconds: number; heartbeatSeconds: number; staleSeconds: number; offlineSeconds: number };
   /** The worker agent's own settings (`npm run worker`); name and token are checked there. */
   worker: { name: string | undefined; labels: Record<string, string>; concurrency: number; token: string | undefined };
 }
@@ -268,6 +271,7 @@ function contradictions(e: z.infer<typeof envSchema>): string | undefined {
     const orphan = (['POSTGRES_DB', 'POSTGRES_USER'] as const).find((k) => e[k] !== undefined);
     if (orphan) return `${orphan} is set without POSTGRES_HOST: set POSTGRES_HOST too (or DATABASE_URL), or unset ${orphan} to use the embedded database`;
   }
+  if (e.WORKER_OFFLINE_SECONDS <= e.WORKER_STALE_SECONDS) return `WORKER_OFFLINE_SECONDS (${e.WORKER_OFFLINE_SECONDS}) must be longer than WORKER_STALE_SECONDS (${e.WORKER_STALE_SECONDS})`;
   if (e.DISPATCH === 'bullmq' && !e.REDIS_URL) return 'DISPATCH=bullmq needs REDIS_URL (the queue lives in Redis)';
   if ((e.DOCKER_TLS_VERIFY || e.DOCKER_CERT_PATH) && !/^(tcp|https):/.test(e.DOCKER_HOST ?? '')) {
     return `${e.DOCKER_TLS_VERIFY ? 'DOCKER_TLS_VERIFY' : 'DOCKER_CERT_PATH'} only applies to a tcp:// DOCKER_HOST (DOCKER_HOST is ${e.DOCKER_HOST ?? 'unset'})`;
@@ -340,7 +344,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
-    dispatch: { mode: e.DISPATCH, queuePrefix: e.QUEUE_PREFIX, stallSeconds: e.WORKER_STALL_SECONDS, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS },
+    dispatch: { mode: e.DISPATCH, queuePrefix: e.QUEUE_PREFIX, stallSeconds: e.WORKER_STALL_SECONDS, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS, staleSeconds: e.WORKER_STALE_SECONDS, offlineSeconds: e.WORKER_OFFLINE_SECONDS },
     worker: { name: e.WORKER_NAME, labels: e.WORKER_LABELS, concurrency: e.WORKER_CONCURRENCY, token: e.WORKER_TOKEN },
   };
 }

@@ -10,6 +10,8 @@ import type { Logger } from '../logger.js';
 import type { Redactor } from '../redaction/index.js';
 import type { RunService } from '../services/runs.js';
 import { replayAudit, snapshotPolicy } from '../executor/policy.js';
+import { heartbeatInput, jobReportInput } from '../contracts/hosts.js';
+import { recordHeartbeat as saveHeartbeat } from '../services/hosts.js';
 import { checkWorkerCredential } from './credential.js';
 import { HEARTBEATS_QUEUE, JOBS_QUEUE, queueJobId, RESULTS_QUEUE, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 import type { Dispatcher } from './types.js';
@@ -23,17 +25,12 @@ export interface BullmqDispatcherDeps {
   deploymentId: string;
 }
 
-/** What the control plane knows of an agent from its heartbeats. */
-export interface HostSeen extends Omit<Heartbeat, 'token'> {
-  credential: 'ok' | 'refused';
-}
-
 const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** BullMQ wants its own connections with no per-request retry limit (it blocks on some). */
 export const redisConnection = (url: string): ConnectionOptions => new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
 
-export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher & { hosts(): HostSeen[] } {
+export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
   const { db, runs, config, logger, redactor } = deps;
   const url = config.redisUrl!;
   const prefix = config.dispatch.queuePrefix;
@@ -47,7 +44,6 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher &
   const client = conn();
   const jobs = new Queue<JobSpec>(JOBS_QUEUE, { connection: conn(), prefix });
   const queueEvents = new QueueEvents(JOBS_QUEUE, { connection: conn(), prefix });
-  const seen = new Map<string, HostSeen>();
 
   // Checks only for stalled jobs (never takes one): a job whose agent died fails here even when no other agent runs.
   const stallChecker = new Worker(JOBS_QUEUE, undefined, { connection: conn(), prefix, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
@@ -91,7 +87,13 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher &
   }
 
   /** The one place remote outcomes reach the database; a report for a job already ended is dropped. */
-  async function recordReport(report: JobReport): Promise<void> {
+  async function recordReport(raw: unknown): Promise<void> {
+    const parsed = jobReportInput.safeParse(raw);
+    if (!parsed.success) {
+      logger.warn({ issues: parsed.error.issues.length }, 'malformed job report dropped');
+      return;
+    }
+    const report = parsed.data as unknown as JobReport;
     const job = await db.job.findUnique({ where: { id: report.jobId }, select: { status: true } });
     if (!job || job.status === 'SUCCESS' || job.status === 'FAILED' || job.status === 'SKIPPED' || job.status === 'CANCELLED') return;
     const credential = await checkWorkerCredential(db, report.token);
@@ -125,12 +127,19 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher &
     });
   }
 
-  async function recordHeartbeat(hb: Heartbeat): Promise<void> {
+  /** Checks the credential, answers the agent (its verdict key), and records the host when it holds. */
+  async function recordHeartbeat(raw: unknown): Promise<void> {
+    const parsed = heartbeatInput.safeParse(raw);
+    if (!parsed.success) {
+      logger.warn({ issues: parsed.error.issues.length }, 'malformed heartbeat dropped');
+      return;
+    }
+    const hb = parsed.data;
     const credential = await checkWorkerCredential(db, hb.token);
     const ttl = config.dispatch.heartbeatSeconds * 3;
     await client.set(verdictKey(prefix, hb.worker), credential.ok ? 'ok' : `refused: ${credential.reason}`, 'EX', ttl);
-    const { token: _token, ...rest } = hb;
-    seen.set(hb.worker, { ...rest, credential: credential.ok ? 'ok' : 'refused' });
+    if (credential.ok) await saveHeartbeat(db, hb);
+    else logger.warn({ worker: hb.worker, reason: credential.reason }, 'heartbeat with a refused worker credential');
   }
 
   const results = new Worker<JobReport>(RESULTS_QUEUE, async (j) => recordReport(j.data), { connection: conn(), prefix, concurrency: 4 });
@@ -172,7 +181,7 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher &
   });
 
   let closed = false;
-  const dispatcher: Dispatcher & { hosts(): HostSeen[] } = {
+  const dispatcher: Dispatcher = {
     submit(runId) {
       enqueueRun(runId).catch((err: unknown) => logger.error({ err, runId }, 'could not queue run'));
     },
@@ -208,7 +217,6 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher &
       return { finished: 0, stopped: 0 };
     },
     idle: () => Promise.resolve(),
-    hosts: () => [...seen.values()],
     async close() {
       if (closed) return;
       closed = true;

@@ -13,6 +13,7 @@ import './job.js';
 import './llm-call.js';
 import './allowlist.js';
 import './worker-image.js';
+import './worker-host.js';
 import './token-usage.js';
 import './run-events.js';
 import './audit.js';

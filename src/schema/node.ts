@@ -18,6 +18,7 @@ import { LLMCallRef } from './llm-call.js';
 import { RunRef } from './run.js';
 import { ScheduleRef } from './schedule.js';
 import { TaskDefinitionRef } from './task.js';
+import { WorkerHostRef } from './worker-host.js';
 import { WorkerImageRef } from './worker-image.js';
 
 type Loader = { ref: Parameters<typeof brandWithType>[1]; load: (db: Db, id: number) => Promise<object | null> };
@@ -34,6 +35,7 @@ const LOADERS = new Map<string, Loader>([
   [AuditEventRef.name, { ref: AuditEventRef, load: (db, id) => db.auditEvent.findUnique({ where: { id } }) }],
   [ApiTokenRef.name, { ref: ApiTokenRef, load: (db, id) => db.apiToken.findUnique({ where: { id } }) }],
   [ScheduleRef.name, { ref: ScheduleRef, load: (db, id) => db.schedule.findUnique({ where: { id } }) }],
+  [WorkerHostRef.name, { ref: WorkerHostRef, load: (db, id) => db.workerHost.findUnique({ where: { id } }) }],
 ]);
 
 async function loadNode(ctx: Context, globalId: string | number): Promise<object | null> {

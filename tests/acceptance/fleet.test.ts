@@ -5,6 +5,8 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -15,6 +17,20 @@ import { dbId } from '../support/runs.js';
 import { startSecondEngine, type SecondEngine } from '../support/second-engine.js';
 
 const sh = promisify(execFile);
+
+interface HostView {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  dockerVersion: string | null;
+  capacity: number;
+  activeJobs: number;
+  lastHeartbeatAt: string | null;
+  status: string;
+}
+// Written out here rather than in operations.ts: this file owns its documents (no codegen needed).
+const WorkerHosts = parse('query WorkerHosts { workerHosts { id name labels dockerVersion capacity activeJobs lastHeartbeatAt status } }') as TypedDocumentNode<{ workerHosts: HostView[] }, Record<string, never>>;
+const WorkerHost = parse('query WorkerHost($id: ID!) { workerHost(id: $id) { id name status } }') as TypedDocumentNode<{ workerHost: HostView | null }, { id: string }>;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const STALL_SECONDS = 3;
 const ADMIN = `admin-${randomBytes(12).toString('hex')}`;
@@ -67,6 +83,8 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     }, timeoutMs);
   }
 
+  const hosts = async () => (await t.gql(WorkerHosts, {}, auth)).data?.workerHosts ?? [];
+
   async function token(name: string, role: string) {
     // WORKER is new in the schema; the generated client types predate it.
     const res = await t.gql(CreateApiToken, { input: { name, role: role as never } }, auth);
@@ -78,12 +96,12 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     engine = await startSecondEngine([BUSYBOX]);
     // A service container on the second engine only: log_triage can see it only through that host's agent.
     await sh('docker', ['-H', engine.host, 'run', '-d', '--name', svc, BUSYBOX, 'sh', '-c', 'while true; do echo "ERROR disk almost full on /data"; sleep 1; done']);
-    t = await startTestApp({ DISPATCH: 'bullmq', REDIS_URL, QUEUE_PREFIX: prefix, WORKER_STALL_SECONDS: String(STALL_SECONDS), WORKER_HEARTBEAT_SECONDS: '1', ADMIN_TOKEN: ADMIN });
+    t = await startTestApp({ DISPATCH: 'bullmq', REDIS_URL, QUEUE_PREFIX: prefix, WORKER_STALL_SECONDS: String(STALL_SECONDS), WORKER_HEARTBEAT_SECONDS: '1', WORKER_STALE_SECONDS: '3', WORKER_OFFLINE_SECONDS: '8', ADMIN_TOKEN: ADMIN });
     workerToken = (await token('agent-b', 'WORKER')).secret!;
     await t.gql(UpsertWorkerImage, { input: { image: BUSYBOX, pidsLimit: 64, memoryBytes: 64 * 1024 * 1024 } }, auth);
     await t.gql(UpsertAllowlistEntry, { input: { containerName: svc } }, auth);
-    agents.push(spawnAgent(agentEnv('agent-b', workerToken, engine.host)));
-    await until('agent-b heartbeat', async () => t.app.fleet?.hosts().find((h) => h.worker === 'agent-b'));
+    agents.push(spawnAgent({ ...agentEnv('agent-b', workerToken, engine.host), WORKER_LABELS: 'zone=b,gpu=false' }));
+    await until('agent-b heartbeat', async () => (await hosts()).find((h) => h.name === 'agent-b'));
   }, 180_000);
 
   afterAll(async () => {
@@ -120,13 +138,15 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect(logs).toBe(1);
   }, 90_000);
 
-  it('lists the agent with its heartbeats, labels and Docker version', async () => {
-    const first = t.app.fleet!.hosts().find((h) => h.worker === 'agent-b')!;
+  it('lists the agent in workerHosts with its heartbeats, labels, capacity and Docker version', async () => {
+    const first = (await hosts()).find((h) => h.name === 'agent-b')!;
     await new Promise((r) => setTimeout(r, 2500));
-    const later = t.app.fleet!.hosts().find((h) => h.worker === 'agent-b')!;
-    expect(later.credential).toBe('ok');
+    const later = (await hosts()).find((h) => h.name === 'agent-b')!;
+    expect(later).toMatchObject({ status: 'ONLINE', labels: { zone: 'b', gpu: 'false' }, capacity: 2 });
     expect(later.dockerVersion).toMatch(/^\d+\./);
-    expect(Date.parse(later.at)).toBeGreaterThan(Date.parse(first.at));
+    expect(Date.parse(later.lastHeartbeatAt!)).toBeGreaterThan(Date.parse(first.lastHeartbeatAt!));
+    expect((await t.gql(WorkerHost, { id: later.id }, auth)).data!.workerHost).toMatchObject({ name: 'agent-b', status: 'ONLINE' });
+    expect((await t.gql(WorkerHost, { id: 'not-an-id' }, auth)).data!.workerHost).toBeNull();
   });
 
   it('a WORKER token can do nothing in the API', async () => {
@@ -149,13 +169,16 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect(run.jobs[0]!.error).toBe('worker agent-b was lost while the job was running');
     // 2x the stall interval, plus the lock's half interval and event delivery on a loaded machine.
     expect(elapsed).toBeLessThan(2 * STALL_SECONDS * 1000 + 3000);
+    // Its heartbeats stop: STALE after WORKER_STALE_SECONDS, OFFLINE after WORKER_OFFLINE_SECONDS.
+    await until('agent-b STALE', async () => (await hosts()).find((h) => h.name === 'agent-b' && h.status === 'STALE'), 15_000);
+    await until('agent-b OFFLINE', async () => (await hosts()).find((h) => h.name === 'agent-b' && h.status === 'OFFLINE'), 15_000);
   }, 90_000);
 
   it('a revoked WORKER credential stops the agent taking jobs; a revoked or non-WORKER token cannot start one', async () => {
     const created = await token('agent-a', 'WORKER');
     const a = spawnAgent(agentEnv('agent-a', created.secret!, 'unix:///var/run/docker.sock'));
     agents.push(a);
-    await until('agent-a heartbeat', async () => t.app.fleet?.hosts().find((h) => h.worker === 'agent-a' && h.credential === 'ok'));
+    await until('agent-a heartbeat', async () => (await hosts()).find((h) => h.name === 'agent-a' && h.status === 'ONLINE'));
     const revoked = await t.gql(RevokeApiToken, { input: { id: created.token!.id } }, auth);
     expect(revoked.data!.revokeApiToken.errors).toEqual([]);
     const code = await Promise.race([a.exited, new Promise<'running'>((r) => setTimeout(() => r('running'), 10_000))]);
