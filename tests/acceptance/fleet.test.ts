@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { TEST_DB } from '../support/database.js';
 import { BUSYBOX } from '../support/docker.js';
-import { CreateApiToken, GetRun, LaunchRun, RevokeApiToken, UpsertAllowlistEntry, UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
+import { CancelRun, CreateApiToken, GetRun, LaunchRun, RevokeApiToken, UpsertAllowlistEntry, UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
 import { dbId } from '../support/runs.js';
 import { startSecondEngine, type SecondEngine } from '../support/second-engine.js';
 
@@ -154,6 +154,22 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect(res.errors?.[0]?.message ?? '').not.toBe('');
     expect(res.data?.run ?? null).toBeNull();
   });
+
+  it('cancelRun reaches the worker container on the remote host within 2 s', async () => {
+    await t.gql(UpsertContainerTask, { input: { key: 'remote_wait', name: 'remote wait', image: BUSYBOX, command: ['sleep', '60'] } }, auth);
+    const launched = await t.gql(LaunchRun, { input: { tasks: ['remote_wait'], customDirectiveText: 'fleet' } }, auth);
+    const id = launched.data!.launchRun.run!.id;
+    const running = await waitForRun(id, (r) => r.jobs.some((j) => j.status === 'RUNNING'), 30_000);
+    const jobId = dbId((running.jobs[0] as { id: string }).id);
+    const onB = async () => (await sh('docker', ['-H', engine.host, 'ps', '-aq', '--filter', `label=cyberbrain.job=${jobId}`])).stdout.trim();
+    await until('worker container on engine B', onB, 15_000);
+    const cancelled = await t.gql(CancelRun, { input: { id } }, auth);
+    expect(cancelled.data!.cancelRun.errors).toEqual([]);
+    const at = Date.now();
+    await until('worker container gone', async () => (await onB()) === '', 5_000);
+    expect(Date.now() - at).toBeLessThan(2000);
+    expect((await t.gql(GetRun, { id }, auth)).data!.run!.status).toBe('CANCELLED');
+  }, 60_000);
 
   it('kill -9 of the agent mid-job: the job FAILS as lost within 2x the stall interval', async () => {
     await t.gql(UpsertContainerTask, { input: { key: 'remote_sleep', name: 'remote sleep', image: BUSYBOX, command: ['sleep', '60'] } }, auth);
