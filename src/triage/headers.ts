@@ -140,6 +140,16 @@ export class HeaderDetector {
     return this.wholeLine ?? (this.signature.length ? this.signature.join(' ') : 'none');
   }
 
+  /** A header was learned (not still learning, not `none`). */
+  get headered(): boolean {
+    return this.signature !== null && this.signature.length > 0;
+  }
+
+  /** Does `s` at `from` start like a header line (a timestamp, a JSON object)? */
+  startsLikeHeader(s: string, from: number): boolean {
+    return s.charCodeAt(from) === 123 || stickyAt(TS, s, from) !== null || stickyAt(KLOG, s, from) !== null;
+  }
+
   /** Parse the header of `s[from, to)` into `this.parsed`; true if one was found. */
   parse(s: string, from: number, to: number): boolean {
     const p = this.parsed;

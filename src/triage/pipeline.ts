@@ -58,6 +58,8 @@ export interface TriageSummary {
   firstSeen?: string;
   lastSeen?: string;
   clustersEvicted: number;
+  /** Lines folded into the event before them (stack frames, `Caused by:`, goroutine dumps). */
+  continuationLines?: number;
 }
 
 const SEVERITY_BY_RANK: Severity[] = ['unknown', 'debug', 'info', 'warn', 'error'];
@@ -102,6 +104,9 @@ function severityOf(level: string | undefined, line: string): number {
   return SEVERITY_RANK[sev === 'unknown' ? keywordSeverity(line) : sev];
 }
 
+const EVENT_START = /panic: |fatal error: |Traceback \(most recent call last\)|Exception in thread /y;
+const CONTINUATION = /goroutine \d+ \[|Caused by: |\.\.\. \d+ (?:more|common frames)/y;
+
 function emptyCounts(): Record<Severity, number> {
   return { error: 0, warn: 0, info: 0, debug: 0, unknown: 0 };
 }
@@ -125,6 +130,10 @@ export class ContainerTriage {
   private carry = '';
   private evictedElsewhere = 0; // evictions inside merged parts
   private readonly header: HeaderDetector | null;
+  private eventRank = -1; // severity rank of the last event started, -1 before the first
+  private inTrace = false; // inside a Go panic's goroutine dump
+  private eventHeadered = false; // the last event's line had a header
+  private continuations = 0;
   private readonly fieldsById = new Map<number, { level?: string; component?: string }>();
 
   constructor(options: TriageOptions = {}) {
@@ -169,6 +178,7 @@ export class ContainerTriage {
     let cluster: TemplateCluster;
     let rank: number;
     const header = this.header;
+    let headed = false;
     if (this.redacting && ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw)))) {
       // only the rule layers the scanner saw a trigger for (a carried state: all of them)
       this.layers = this.carrying ? ALL : hints | HINTED | ((hints & IP) !== 0 ? PATTERNS : 0);
@@ -176,8 +186,11 @@ export class ContainerTriage {
       this.carrying = this.state.carrying;
       // the header is read from the redacted line: nothing mined or kept holds a secret
       if (header !== null && header.parse(line, 0, line.length)) {
+        headed = true;
         const p = header.parsed;
         cluster = this.miner.add(p.message ?? line.slice(p.msgStart), at, line);
+      } else if (this.continues(line, 0, line.length)) {
+        return this.continued(line);
       } else {
         cluster = this.miner.add(line, at);
       }
@@ -188,6 +201,7 @@ export class ContainerTriage {
       // (an address never changes it) so the spliced string stays unflattened.
       line = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
       if (header !== null && header.parse(s, from, to)) {
+        headed = true;
         const p = header.parsed;
         const start = p.msgStart;
         if (p.message !== undefined) {
@@ -201,6 +215,8 @@ export class ContainerTriage {
           const msg = s.slice(start, to);
           cluster = this.miner.add(this.redacting ? this.redactor.text(msg) : msg, at, line);
         }
+      } else if (this.continues(s, from, to)) {
+        return this.continued(line);
       } else {
         cluster = this.miner.addScanned(raw, at);
       }
@@ -212,6 +228,45 @@ export class ContainerTriage {
     this.counts[rank] = (this.counts[rank] as number) + 1;
     const seen = this.severityById.get(cluster.id);
     if (seen === undefined || rank > seen) this.severityById.set(cluster.id, rank);
+    this.eventRank = rank;
+    this.eventHeadered = headed;
+    return line;
+  }
+
+  /**
+   * Is this headerless line part of the previous event (a stack trace, a Go panic's goroutines)?
+   * Indented lines, `Caused by:`, `... 3 more`, `goroutine 1 [running]:` and what follows it up to
+   * a blank line; after a line with a header, any line that does not start like one.
+   * `panic:`, `Exception in thread` and `Traceback …` (but right after an error record) start
+   * events of their own.
+   */
+  private continues(s: string, from: number, to: number): boolean {
+    if (this.header === null || this.eventRank < 0) return false;
+    if (to === from) {
+      this.inTrace = false;
+      return false;
+    }
+    const c0 = s.charCodeAt(from);
+    if (c0 === 32 || c0 === 9) return true;
+    EVENT_START.lastIndex = from;
+    if (EVENT_START.test(s)) {
+      this.inTrace = false;
+      // `logger.exception()`: the traceback right after an error record is part of it
+      return s.charCodeAt(from) === 84 && this.eventHeadered && this.eventRank === SEVERITY_RANK.error;
+    }
+    if (this.inTrace) return true;
+    CONTINUATION.lastIndex = from;
+    if (CONTINUATION.test(s)) {
+      this.inTrace = s.charCodeAt(from) === 103; // `goroutine N [`: its frames follow unindented
+      return true;
+    }
+    return this.eventHeadered && !this.header.startsLikeHeader(s, from);
+  }
+
+  /** Count a continuation line with its event: no template of its own, the event's severity. */
+  private continued(line: string): string {
+    this.counts[this.eventRank] = (this.counts[this.eventRank] as number) + 1;
+    this.continuations++;
     return line;
   }
 
@@ -278,6 +333,7 @@ export class ContainerTriage {
       .slice(0, Math.max(0, topN))
       .map((c) => this.describe(c));
     const out: TriageSummary = { lines: this.lines, bySeverity, templates, clustersEvicted: this.clustersEvicted };
+    if (this.continuations > 0) out.continuationLines = this.continuations;
     if (this.first !== undefined) out.firstSeen = this.first;
     if (this.last !== undefined) out.lastSeen = this.last;
     return out;
@@ -301,6 +357,7 @@ export class ContainerTriage {
       if (p.firstSeen !== undefined) t.first ??= p.firstSeen;
       if (p.lastSeen !== undefined) t.last = p.lastSeen;
       t.evictedElsewhere += p.clustersEvicted;
+      t.continuations += p.continuationLines ?? 0;
       // creation order keeps merged ids stable for a given split
       for (const c of [...p.templates].sort((a, b) => a.id - b.id)) {
         const merged = t.miner.merge(c);

@@ -71,3 +71,66 @@ describe('triage on raw lines shaped like Loghub samples (headers included)', ()
     expect(t.summary().templates.every((x) => x.level === undefined && x.template.startsWith('['))).toBe(true);
   });
 });
+
+describe('multi-line events', () => {
+  const run = (lines: string[]) => {
+    const t = new ContainerTriage();
+    for (const l of lines) t.push(l);
+    return t.summary(20);
+  };
+
+  it("a Java stack trace after a log4j line is one event with that line's template and severity", () => {
+    const trace = (n: number) => [
+      `2026-11-24 23:00:3${n},123 ERROR [main] com.example.Api - request ${n} failed`,
+      'java.lang.IllegalStateException: pool closed',
+      '\tat com.example.Pool.get(Pool.java:42)',
+      '\tat com.example.Api.handle(Api.java:7)',
+      'Caused by: java.io.IOException: broken pipe',
+      '\t... 2 more',
+    ];
+    const s = run([...trace(1), '2026-11-24 23:00:35,000 INFO  [main] com.example.Api - served', ...trace(2)]);
+    expect(s.lines).toBe(13);
+    expect(s.continuationLines).toBe(10);
+    expect(s.templates.map((x) => [x.template, x.count, x.severity])).toEqual([
+      ['request <NUM> failed', 2, 'error'],
+      ['served', 1, 'info'],
+    ]);
+    expect(s.bySeverity).toMatchObject({ error: 12, info: 1 });
+  });
+
+  it('a Python traceback logged by logging belongs to its record', () => {
+    const s = run([
+      '2026-11-24 23:00:31,123 - app.jobs - ERROR - job 7 crashed',
+      'Traceback (most recent call last):',
+      '  File "/app/jobs.py", line 12, in run',
+      '    step()',
+      'ValueError: bad input',
+      '2026-11-24 23:00:32,000 - app.jobs - INFO - queue drained, 0 jobs left',
+    ]);
+    // right after an error record (logger.exception), the traceback is part of it
+    expect(s.templates.map((x) => [x.template, x.severity])).toEqual([
+      ['job <NUM> crashed', 'error'],
+      ['queue drained, <NUM> jobs left', 'info'],
+    ]);
+    expect(s.continuationLines).toBe(4);
+  });
+
+  it('a Go panic in a stream without headers: one event, its goroutine dump folded in', () => {
+    const s = run([
+      'listening on :8080',
+      'panic: runtime error: index out of range [3] with length 2',
+      '',
+      'goroutine 1 [running]:',
+      'main.handler(0xc000010000)',
+      '\t/src/main.go:12 +0x1d',
+      'main.main()',
+      '\t/src/main.go:20 +0x25',
+      '',
+      'listening on :8080',
+    ]);
+    expect(s.continuationLines).toBe(5);
+    const panic = s.templates.find((x) => x.template.startsWith('panic:'))!;
+    expect(panic).toMatchObject({ count: 1, severity: 'error' });
+    expect(s.templates.some((x) => x.template.startsWith('main.') || x.template.startsWith('goroutine'))).toBe(false);
+  });
+});
