@@ -21,6 +21,9 @@ export interface McpDeps {
   viewer: Viewer;
 }
 
+/** Tool calls one session may have running at once (waits hold a run stream each). */
+export const MAX_CONCURRENT_CALLS = 16;
+
 /** Deeper arguments than this are refused before any contract sees them (as GraphQL variables). */
 const MAX_ARGUMENT_DEPTH = 16;
 
@@ -41,6 +44,7 @@ export function createMcpServer(deps: McpDeps) {
   mcp.server.registerCapabilities({ tools: { listChanged: false } });
 
   const visible = tools.filter((t) => hasRole(viewer, t.role));
+  let inFlight = 0;
   mcp.server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: visible.map((t) => ({
       name: t.name,
@@ -78,6 +82,8 @@ export function createMcpServer(deps: McpDeps) {
               .sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: ev.sequence, message: redact.text(message) } })
               .catch((err: unknown) => logger.debug({ err }, 'mcp: progress notification not delivered'));
           };
+    if (inFlight >= MAX_CONCURRENT_CALLS) return errorResult([{ code: 'UNAVAILABLE', field: null, message: `at most ${MAX_CONCURRENT_CALLS} tool calls at once per session` }]);
+    inFlight += 1;
     try {
       const result = await tool.run(args, { services, viewer, progress, signal: extra.signal });
       if (!result.ok) return errorResult(result.errors);
@@ -86,6 +92,8 @@ export function createMcpServer(deps: McpDeps) {
     } catch (err) {
       logger.error({ err, tool: tool.name }, 'mcp: unexpected error in tool');
       return { isError: true, content: [{ type: 'text', text: 'INTERNAL: Unexpected error.' }], structuredContent: { errors: [{ code: 'INTERNAL', field: null, message: 'Unexpected error.' }] } };
+    } finally {
+      inFlight -= 1;
     }
   });
 

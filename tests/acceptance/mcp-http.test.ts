@@ -268,10 +268,21 @@ describe('MCP over Streamable HTTP', () => {
     expect((await call(client, 'run_schedule_now', { id: encodeGlobalID('Schedule', 999_999) })).structuredContent).toEqual({ errors: [{ code: 'NOT_FOUND', field: ['input', 'id'], message: 'schedule not found' }] });
   });
 
-  it('cancels a running run', async () => {
+  it('waits a bounded time for a running run, then cancels it', async () => {
     const task = await containerTask(asAdmin(), `mcp_slow_${prefix.replace(/-/g, '_')}`, ['sh', '-c', 'sleep 60']);
     const client = await connect(operateSecret);
     const { run } = data<{ run: { id: string } }>(await call(client, 'launch_run', { tasks: [task] }));
+    // get_run's wait is bounded: the run is still going after 2 s, and the answer says so.
+    const progress: string[] = [];
+    const started = Date.now();
+    const waited = (await client.callTool({ name: 'get_run', arguments: { id: run.id, waitSeconds: 2 } }, undefined, { onprogress: (p) => progress.push(p.message ?? '') })) as CallToolResult;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(data<{ run: { status: string } }>(waited).run.status).toMatch(/PENDING|RUNNING/);
+    expect(progress.length).toBeGreaterThan(0); // the snapshot's current states at least
+    // At most 16 calls at once per session: the 17th waiting call is refused, not queued.
+    const waits = Array.from({ length: 17 }, () => call(client, 'get_run', { id: run.id, waitSeconds: 3 }));
+    const answers = await Promise.all(waits);
+    expect(answers.filter((r) => r.isError).map((r) => r.structuredContent)).toEqual([{ errors: [{ code: 'UNAVAILABLE', field: null, message: 'at most 16 tool calls at once per session' }] }]);
     const cancelled = data<{ run: { status: string } }>(await call(client, 'cancel_run', { id: run.id }));
     expect(cancelled.run.status).toBe('CANCELLED');
   });
