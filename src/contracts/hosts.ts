@@ -1,6 +1,7 @@
 // What a worker agent may send the control plane over the queue, checked before it is used:
 // anyone who can write to the Redis can put anything there.
 import { z } from 'zod';
+import { globalId } from './ids.js';
 
 const name = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/);
 
@@ -27,3 +28,6 @@ export const jobReportInput = z
     inventories: z.array(z.unknown()).max(100),
   })
   .loose();
+
+export const setWorkerHostEnabledInput = z.strictObject({ id: globalId('WorkerHost'), enabled: z.boolean() });
+export const workerHostIdInput = z.strictObject({ id: globalId('WorkerHost') });

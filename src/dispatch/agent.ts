@@ -62,7 +62,8 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
   const waitUntil = Date.now() + (opts.verdictTimeoutMs ?? 30_000);
   let answer: string | null = null;
   while (!(answer = await verdict()) && Date.now() < waitUntil) await new Promise((r) => setTimeout(r, 200));
-  if (answer !== 'ok') {
+  const holds = (v: string | null) => Boolean(v?.startsWith('hold: '));
+  if (answer !== 'ok' && !holds(answer)) {
     await Promise.allSettled([results.close(), heartbeats.close()]);
     await Promise.allSettled(connections.map((c) => c.quit()));
     throw new CredentialRefused(answer ? `the control plane refused this worker's credential (${answer.replace(/^refused: /, '')})` : 'no answer from a control plane (is one running with DISPATCH=bullmq on this Redis and QUEUE_PREFIX?)');
@@ -109,8 +110,24 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
   // lockDuration half the stall interval: a killed agent's job is found stalled within 2× the interval.
   const worker = new Worker<JobSpec>(JOBS_QUEUE, process, { connection: conn(), prefix, concurrency: config.worker.concurrency, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
   worker.on('error', (err) => logger.warn({ err }, 'queue worker error'));
-  void worker.run();
-  logger.info({ worker: name, labels: config.worker.labels, concurrency: config.worker.concurrency, dockerVersion }, 'worker agent taking jobs');
+  // Held (disabled or draining): no jobs taken until the control plane says ok again.
+  let state: 'idle' | 'running' | 'held' = 'idle';
+  function follow(v: string) {
+    if (v === 'ok' && state !== 'running') {
+      if (state === 'idle') void worker.run();
+      else worker.resume();
+      state = 'running';
+      logger.info({ worker: name, labels: config.worker.labels, concurrency: config.worker.concurrency, dockerVersion }, 'worker agent taking jobs');
+    } else if (holds(v) && state === 'running') {
+      state = 'held';
+      void worker.pause();
+      logger.info({ worker: name }, `taking no new jobs (${v.slice(6)})`);
+    } else if (holds(v) && state === 'idle') {
+      state = 'held';
+      logger.info({ worker: name }, `waiting: ${v.slice(6)}`);
+    }
+  }
+  follow(answer ?? '');
 
   let stop!: (v: { reason: string }) => void;
   const stopped = new Promise<{ reason: string }>((r) => (stop = r));
@@ -129,7 +146,8 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
   const heartbeatTimer = setInterval(() => {
     void (async () => {
       const v = await verdict();
-      if (v && v !== 'ok') {
+      if (v === 'ok' || holds(v)) follow(v!);
+      else if (v) {
         logger.error({ worker: name }, `credential refused by the control plane (${v}); taking no new jobs`);
         await shutdown(`credential refused: ${v}`);
         return;

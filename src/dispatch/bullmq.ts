@@ -11,7 +11,7 @@ import type { Redactor } from '../redaction/index.js';
 import type { RunService } from '../services/runs.js';
 import { replayAudit, snapshotPolicy } from '../executor/policy.js';
 import { heartbeatInput, jobReportInput } from '../contracts/hosts.js';
-import { recordHeartbeat as saveHeartbeat } from '../services/hosts.js';
+import { recordHeartbeat as saveHeartbeat, verdictFor } from '../services/hosts.js';
 import { checkWorkerCredential } from './credential.js';
 import { HEARTBEATS_QUEUE, JOBS_QUEUE, queueJobId, RESULTS_QUEUE, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 import type { Dispatcher } from './types.js';
@@ -137,9 +137,13 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     const hb = parsed.data;
     const credential = await checkWorkerCredential(db, hb.token);
     const ttl = config.dispatch.heartbeatSeconds * 3;
-    await client.set(verdictKey(prefix, hb.worker), credential.ok ? 'ok' : `refused: ${credential.reason}`, 'EX', ttl);
-    if (credential.ok) await saveHeartbeat(db, hb);
-    else logger.warn({ worker: hb.worker, reason: credential.reason }, 'heartbeat with a refused worker credential');
+    if (!credential.ok) {
+      await client.set(verdictKey(prefix, hb.worker), `refused: ${credential.reason}`, 'EX', ttl);
+      logger.warn({ worker: hb.worker, reason: credential.reason }, 'heartbeat with a refused worker credential');
+      return;
+    }
+    // ok, or hold (disabled or draining by an admin): the agent pauses, running jobs finish.
+    await client.set(verdictKey(prefix, hb.worker), verdictFor(await saveHeartbeat(db, hb)), 'EX', ttl);
   }
 
   const results = new Worker<JobReport>(RESULTS_QUEUE, async (j) => recordReport(j.data), { connection: conn(), prefix, concurrency: 4 });

@@ -2,7 +2,8 @@
 // derived from their last heartbeat.
 import { builder } from '../builder.js';
 import { byGlobalId } from '../contracts/ids.js';
-import { hostStatus, listWorkerHosts } from '../services/hosts.js';
+import { drainWorkerHost, hostStatus, listWorkerHosts, removeWorkerHost, setWorkerHostEnabled } from '../services/hosts.js';
+import { payloadType, toPayload } from './errors.js';
 
 const WorkerHostStatusEnum = builder.enumType('WorkerHostStatus', {
   values: ['ONLINE', 'DRAINING', 'STALE', 'OFFLINE'] as const,
@@ -18,6 +19,7 @@ export const WorkerHostRef = builder.prismaNode('WorkerHost', {
     dockerVersion: t.exposeString('dockerVersion', { nullable: true, description: 'Version of its Docker engine; null when the engine did not say.' }),
     capacity: t.exposeInt('capacity', { description: 'Jobs it runs at once (WORKER_CONCURRENCY).' }),
     activeJobs: t.exposeInt('activeJobs', { description: 'Jobs it was running at its last heartbeat.' }),
+    enabled: t.exposeBoolean('enabled', { description: 'false: its agent takes no jobs (setWorkerHostEnabled).' }),
     lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime', nullable: true, description: 'When its last heartbeat arrived.' }),
     status: t.field({
       type: WorkerHostStatusEnum,
@@ -39,5 +41,41 @@ builder.queryFields((t) => ({
     description: 'One worker host by id.',
     args: { id: t.arg.id({ required: true, description: 'Its global id.' }) },
     resolve: (query, _root, args, ctx) => byGlobalId('WorkerHost', args.id, (id) => ctx.db.workerHost.findUnique({ ...query, where: { id } })),
+  }),
+}));
+
+const SetWorkerHostEnabledInput = builder.inputType('SetWorkerHostEnabledInput', {
+  description: 'Which host, and whether its agent may take jobs.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The host’s global id.' }),
+    enabled: t.boolean({ required: true, description: 'false: its agent takes no new jobs (running ones finish); true: it takes jobs again, and a drain ends.' }),
+  }),
+});
+const WorkerHostIdInput = builder.inputType('WorkerHostIdInput', {
+  description: 'One worker host.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'The host’s global id.' }) }),
+});
+
+builder.mutationFields((t) => ({
+  setWorkerHostEnabled: t.field({
+    type: payloadType('SetWorkerHostEnabled', 'workerHost', WorkerHostRef),
+    authScopes: { admin: true },
+    description: 'Lets a host’s agent take jobs, or stops it taking new ones. Needs ADMIN.',
+    args: { input: t.arg({ type: SetWorkerHostEnabledInput, required: true, description: 'Host and switch.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await setWorkerHostEnabled(ctx.db, input)),
+  }),
+  drainWorkerHost: t.field({
+    type: payloadType('DrainWorkerHost', 'workerHost', WorkerHostRef),
+    authScopes: { admin: true },
+    description: 'Its agent finishes running jobs and takes no new ones (status DRAINING) until setWorkerHostEnabled(enabled: true). Needs ADMIN.',
+    args: { input: t.arg({ type: WorkerHostIdInput, required: true, description: 'The host.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await drainWorkerHost(ctx.db, input)),
+  }),
+  removeWorkerHost: t.field({
+    type: payloadType('RemoveWorkerHost', 'workerHost', WorkerHostRef),
+    authScopes: { admin: true },
+    description: 'Forgets a STALE or OFFLINE host (CONFLICT while its agent sends heartbeats). Needs ADMIN.',
+    args: { input: t.arg({ type: WorkerHostIdInput, required: true, description: 'The host.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await removeWorkerHost(ctx.db, input, ctx.services.config.dispatch)),
   }),
 }));

@@ -30,6 +30,10 @@ interface HostView {
 }
 // Written out here rather than in operations.ts: this file owns its documents (no codegen needed).
 const WorkerHosts = parse('query WorkerHosts { workerHosts { id name labels dockerVersion capacity activeJobs lastHeartbeatAt status } }') as TypedDocumentNode<{ workerHosts: HostView[] }, Record<string, never>>;
+type HostPayload = { workerHost: { id: string; status: string; enabled: boolean } | null; errors: Array<{ code: string; message: string; field: string[] | null }> };
+const SetWorkerHostEnabled = parse('mutation ($input: SetWorkerHostEnabledInput!) { setWorkerHostEnabled(input: $input) { workerHost { id status enabled } errors { code message field } } }') as TypedDocumentNode<{ setWorkerHostEnabled: HostPayload }, { input: { id: string; enabled: boolean } }>;
+const DrainWorkerHost = parse('mutation ($input: WorkerHostIdInput!) { drainWorkerHost(input: $input) { workerHost { id status enabled } errors { code message field } } }') as TypedDocumentNode<{ drainWorkerHost: HostPayload }, { input: { id: string } }>;
+const RemoveWorkerHost = parse('mutation ($input: WorkerHostIdInput!) { removeWorkerHost(input: $input) { workerHost { id status enabled } errors { code message field } } }') as TypedDocumentNode<{ removeWorkerHost: HostPayload }, { input: { id: string } }>;
 const WorkerHost = parse('query WorkerHost($id: ID!) { workerHost(id: $id) { id name status } }') as TypedDocumentNode<{ workerHost: HostView | null }, { id: string }>;
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const STALL_SECONDS = 3;
@@ -105,6 +109,7 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
   }, 180_000);
 
   afterAll(async () => {
+    if (process.env.FLEET_DEBUG) for (const a of agents) console.log(a.output().slice(-3000));
     for (const a of agents) a.child.kill('SIGKILL');
     await t?.close();
     await engine?.stop();
@@ -171,6 +176,33 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect((await t.gql(GetRun, { id }, auth)).data!.run!.status).toBe('CANCELLED');
   }, 60_000);
 
+  it('drainWorkerHost and setWorkerHostEnabled hold the agent; it takes the job once enabled again', async () => {
+    const host = (await hosts()).find((h) => h.name === 'agent-b')!;
+    const drained = (await t.gql(DrainWorkerHost, { input: { id: host.id } }, auth)).data!.drainWorkerHost;
+    expect(drained.errors).toEqual([]);
+    expect(drained.workerHost!.status).toBe('DRAINING');
+    // Give the agent a heartbeat to see the verdict, then launch: the job waits.
+    await new Promise((r) => setTimeout(r, 2500));
+    const launched = await t.gql(LaunchRun, { input: { tasks: ['remote_echo'], customDirectiveText: 'fleet' } }, auth);
+    const id = launched.data!.launchRun.run!.id;
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await t.gql(GetRun, { id }, auth)).data!.run!.status).toBe('PENDING');
+    const disabled = (await t.gql(SetWorkerHostEnabled, { input: { id: host.id, enabled: false } }, auth)).data!.setWorkerHostEnabled;
+    expect(disabled.workerHost).toMatchObject({ enabled: false });
+    const enabled = (await t.gql(SetWorkerHostEnabled, { input: { id: host.id, enabled: true } }, auth)).data!.setWorkerHostEnabled;
+    expect(enabled.workerHost).toMatchObject({ enabled: true, status: 'ONLINE' });
+    expect((await waitForRun(id, undefined, 20_000)).status).toBe('SUCCESS');
+    // Bad input and a lower role change nothing.
+    const bad = (await t.gql(DrainWorkerHost, { input: { id: 'nope' } }, auth)).data!.drainWorkerHost;
+    expect(bad.errors[0]).toMatchObject({ code: 'VALIDATION', field: ['input', 'id'] });
+    const reader = await token('host-reader', 'READ');
+    const refused = await t.gql(DrainWorkerHost, { input: { id: host.id } }, { authorization: `Bearer ${reader.secret!}` });
+    expect(refused.data?.drainWorkerHost?.errors?.[0]?.code ?? refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const online = (await t.gql(RemoveWorkerHost, { input: { id: host.id } }, auth)).data!.removeWorkerHost;
+    expect(online.errors[0]).toMatchObject({ code: 'CONFLICT' });
+    expect((await hosts()).find((h) => h.name === 'agent-b')!.status).toBe('ONLINE');
+  }, 60_000);
+
   it('kill -9 of the agent mid-job: the job FAILS as lost within 2x the stall interval', async () => {
     await t.gql(UpsertContainerTask, { input: { key: 'remote_sleep', name: 'remote sleep', image: BUSYBOX, command: ['sleep', '60'] } }, auth);
     const launched = await t.gql(LaunchRun, { input: { tasks: ['remote_sleep'], customDirectiveText: 'fleet' } }, auth);
@@ -187,7 +219,10 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect(elapsed).toBeLessThan(2 * STALL_SECONDS * 1000 + 3000);
     // Its heartbeats stop: STALE after WORKER_STALE_SECONDS, OFFLINE after WORKER_OFFLINE_SECONDS.
     await until('agent-b STALE', async () => (await hosts()).find((h) => h.name === 'agent-b' && h.status === 'STALE'), 15_000);
-    await until('agent-b OFFLINE', async () => (await hosts()).find((h) => h.name === 'agent-b' && h.status === 'OFFLINE'), 15_000);
+    const offline = await until('agent-b OFFLINE', async () => (await hosts()).find((h) => h.name === 'agent-b' && h.status === 'OFFLINE'), 15_000);
+    // A host whose agent is gone can be forgotten.
+    expect((await t.gql(RemoveWorkerHost, { input: { id: offline.id } }, auth)).data!.removeWorkerHost.errors).toEqual([]);
+    expect((await hosts()).find((h) => h.name === 'agent-b')).toBeUndefined();
   }, 90_000);
 
   it('a revoked WORKER credential stops the agent taking jobs; a revoked or non-WORKER token cannot start one', async () => {
