@@ -58,6 +58,11 @@ const tokenUsageWire = z.strictObject({ since: isoDate.nullish(), until: isoDate
 
 const runResult = (run: Parameters<typeof runView>[0]) => ({ run: runView(run) });
 
+/** A service's Result with its value shaped for the tool's answer; failures pass through as they are. */
+const answer = <T, U>(result: Result<T>, view: (value: T) => U): Result<U> => (result.ok ? ok(view(result.value)) : result);
+
+const NO_ARGS: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
+
 /** The tool list; `maxDirectiveText` is DIRECTIVE_MAX_TEXT_LENGTH, so the published schema says what the contract checks. */
 export const buildTools = (maxDirectiveText: number): ToolDef[] => [
   {
@@ -74,8 +79,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
       if (!launched.ok) return launched;
       const seconds = wait.value.waitSeconds ?? (ctx.progress ? DEFAULT_PROGRESS_WAIT : 0);
       const id = runView(launched.value).id;
-      const current = await getRun(ctx.services, { id, waitSeconds: seconds }, { onEvent: ctx.progress, signal: ctx.signal });
-      return current.ok ? ok(runResult(current.value)) : current;
+      return answer(await getRun(ctx.services, { id, waitSeconds: seconds }, { onEvent: ctx.progress, signal: ctx.signal }), runResult);
     },
   },
   {
@@ -85,8 +89,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'READ',
     inputSchema: schemaOf(getRunArgs),
     async run(args, ctx) {
-      const run = await getRun(ctx.services, args, { onEvent: ctx.progress, signal: ctx.signal });
-      return run.ok ? ok(runResult(run.value)) : run;
+      return answer(await getRun(ctx.services, args, { onEvent: ctx.progress, signal: ctx.signal }), runResult);
     },
   },
   {
@@ -96,8 +99,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'READ',
     inputSchema: schemaOf(listRunsArgs),
     async run(args, ctx) {
-      const page = await listRuns(ctx.services, args);
-      return page.ok ? ok({ runs: page.value.runs.map((r) => runView(r)), hasMore: page.value.hasMore }) : page;
+      return answer(await listRuns(ctx.services, args), (page) => ({ runs: page.runs.map((r) => runView(r)), hasMore: page.hasMore }));
     },
   },
   {
@@ -120,8 +122,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'OPERATE',
     inputSchema: schemaOf(runIdInput),
     async run(args, ctx) {
-      const run = await ctx.services.runs.cancelRun(args, ctx.viewer.actor);
-      return run.ok ? ok(runResult(run.value)) : run;
+      return answer(await ctx.services.runs.cancelRun(args, ctx.viewer.actor), runResult);
     },
   },
   {
@@ -131,8 +132,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'READ',
     inputSchema: schemaOf(listDirectivesArgs),
     async run(args, ctx) {
-      const page = await listDirectives(ctx.services, args);
-      return page.ok ? ok({ directives: page.value.directives.map(directiveView), hasMore: page.value.hasMore }) : page;
+      return answer(await listDirectives(ctx.services, args), (page) => ({ directives: page.directives.map(directiveView), hasMore: page.hasMore }));
     },
   },
   {
@@ -142,8 +142,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'READ',
     inputSchema: schemaOf(directiveIdArgs),
     async run(args, ctx) {
-      const d = await getDirective(ctx.services, args);
-      return d.ok ? ok({ directive: directiveView(d.value) }) : d;
+      return answer(await getDirective(ctx.services, args), (d) => ({ directive: directiveView(d) }));
     },
   },
   {
@@ -151,7 +150,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     title: 'List the container allowlist',
     description: 'The containers runs may touch.',
     role: 'READ',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    inputSchema: NO_ARGS,
     async run(_args, ctx) {
       return ok({ entries: (await listAllowlist(ctx.services.db)).map(allowlistView) });
     },
@@ -163,8 +162,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'ADMIN',
     inputSchema: schemaOf(upsertAllowlistEntryInput),
     async run(args, ctx) {
-      const entry = await upsertAllowlistEntry(ctx.services.db, args);
-      return entry.ok ? ok({ entry: allowlistView(entry.value) }) : entry;
+      return answer(await upsertAllowlistEntry(ctx.services.db, args), (entry) => ({ entry: allowlistView(entry) }));
     },
   },
   {
@@ -172,7 +170,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     title: 'List worker images',
     description: 'The images worker containers may run, with their limits.',
     role: 'READ',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    inputSchema: NO_ARGS,
     async run(_args, ctx) {
       return ok({ images: (await listWorkerImages(ctx.services.db)).map(workerImageView) });
     },
@@ -215,8 +213,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'READ',
     inputSchema: schemaOf(listSchedulesArgs),
     async run(args, ctx) {
-      const page = await listSchedules(ctx.services, args);
-      return page.ok ? ok({ schedules: page.value.schedules.map(scheduleView), hasMore: page.value.hasMore }) : page;
+      return answer(await listSchedules(ctx.services, args), (page) => ({ schedules: page.schedules.map(scheduleView), hasMore: page.hasMore }));
     },
   },
   {
@@ -226,8 +223,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     role: 'OPERATE',
     inputSchema: schemaOf(scheduleIdInput),
     async run(args, ctx) {
-      const run = await ctx.services.schedules.runScheduleNow(args);
-      return run.ok ? ok(runResult(run.value)) : run;
+      return answer(await ctx.services.schedules.runScheduleNow(args), runResult);
     },
   },
 ];

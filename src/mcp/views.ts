@@ -1,6 +1,7 @@
 // What MCP tools return: the same fields and global IDs as the GraphQL types, as plain JSON.
 import type { ContainerAllowlistEntry, Directive, Job, Run, Schedule, WorkerImageAllowlistEntry } from '@prisma/client';
 import { encodeGlobalID } from '../contracts/ids.js';
+import { directiveSnapshot } from '../services/directives.js';
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 const num = (v: bigint | null) => (v == null ? null : Number(v));
@@ -39,18 +40,12 @@ function directiveOfSnapshot(snapshot: unknown) {
 
 export const reportUri = (runId: number, ext: 'md' | 'json') => `cyberbrain://runs/${encodeURIComponent(encodeGlobalID('Run', runId))}/report.${ext}`;
 
+// The snapshot's fields (what a run keeps of its directive) plus the live ones.
 export const directiveView = (d: Directive) => ({
+  ...directiveSnapshot(d),
   id: encodeGlobalID('Directive', d.id),
-  name: d.name,
-  type: d.type,
-  title: d.title,
-  description: d.description,
-  text: d.text,
-  taskConfig: d.taskConfig,
-  version: d.version,
   isLatest: d.isLatest,
   active: d.active,
-  approvalRequired: d.approvalRequired,
   builtin: d.builtin,
   createdAt: iso(d.createdAt),
 });

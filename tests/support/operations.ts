@@ -293,6 +293,7 @@ export const Allowlist = graphql(`
       description
       enabled
       tags
+      pinnedContainerId
     }
     workerImages {
       id
@@ -314,6 +315,7 @@ export const UpsertAllowlistEntry = graphql(`
         enabled
         description
         tags
+        pinnedContainerId
       }
       errors {
         ...UserErrorFields
@@ -408,6 +410,7 @@ export const AuditEvents = graphql(`
           job {
             id
           }
+          count
         }
       }
     }

@@ -14,7 +14,6 @@ import { BUSYBOX, containersWithLabel, docker, uniquePrefix } from '../../suppor
 import { GetRun, LaunchRun, UpsertContainerTask, UpsertWorkerImage } from '../../support/operations.js';
 import { dbId, waitForRun } from '../../support/runs.js';
 import { spawnServer, type ServerProcess } from '../../support/server-process.js';
-import { JobResults } from './guardrail-operations.js';
 import { until } from './support.js';
 
 // One deployment id for the killed server and its successor (and for cleaning up).
@@ -123,7 +122,7 @@ describe('crash windows', () => {
     async function expectRecovered(env: Record<string, string>, runId: string, jobId: number) {
       const t = await restart(env);
       expect(await t.app.reconcile()).toMatchObject({ recoveredJobs: 1, failedJobs: 0 });
-      const run = (await t.gql(JobResults, { id: runId })).data!.run!;
+      const run = (await t.gql(GetRun, { id: runId })).data!.run!;
       expect(run.status).toBe('SUCCESS');
       expect(run.jobs[0]).toMatchObject({ status: 'SUCCESS', exitCode: 0, error: null });
       expect((run.jobs[0]!.result as { output: { stdout: string } }).output.stdout).toBe('recovered-output\n');

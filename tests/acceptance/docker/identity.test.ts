@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { docker, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
 import { waitForRun } from '../../support/runs.js';
-import { AllowlistPins, AuditTrail, JobResults, PinEntry } from './guardrail-operations.js';
+import { Allowlist, AuditEvents, GetRun, UpsertAllowlistEntry } from '../../support/operations.js';
 import { launch } from './support.js';
 
 const prefix = uniquePrefix();
@@ -17,16 +17,16 @@ type MapResult = { graph: { nodes: Array<{ id: string }> }; denied: string[] };
 async function serviceMap(app: TestApp) {
   const run = await launch(app, { tasks: ['service_map'] });
   await waitForRun(app, run.id);
-  const job = (await app.gql(JobResults, { id: run.id })).data!.run!.jobs[0]!;
+  const job = (await app.gql(GetRun, { id: run.id })).data!.run!.jobs[0]!;
   expect(job.status).toBe('SUCCESS');
   return { runGlobalId: run.id, result: job.result as MapResult };
 }
 
-const pinOf = async (app: TestApp) => (await app.gql(AllowlistPins, {})).data!.allowlist.find((e) => e.containerName === web)?.pinnedContainerId;
+const pinOf = async (app: TestApp) => (await app.gql(Allowlist, {})).data!.allowlist.find((e) => e.containerName === web)?.pinnedContainerId;
 
 beforeAll(async () => {
   t = await startTestApp();
-  expect((await t.gql(PinEntry, { input: { containerName: web } })).data!.upsertAllowlistEntry.errors).toEqual([]);
+  expect((await t.gql(UpsertAllowlistEntry, { input: { containerName: web } })).data!.upsertAllowlistEntry.errors).toEqual([]);
 });
 
 afterAll(async () => {
@@ -52,7 +52,7 @@ describe('container identity pinning', () => {
     const { runGlobalId, result } = await serviceMap(t);
     expect(result.graph.nodes).toEqual([]);
     expect(result.denied).toEqual([web]);
-    const denied = (await t.gql(AuditTrail, { allowed: false, target: web })).data!.auditEvents!.edges.map((e) => e.node);
+    const denied = (await t.gql(AuditEvents, { allowed: false, target: web })).data!.auditEvents!.edges.map((e) => e.node);
     expect(denied).toContainEqual(expect.objectContaining({ run: { id: runGlobalId }, allowed: false, reason: expect.stringMatching(/^container identity changed: .*\(renamed or recreated\)/) }));
     expect(denied[0]!.reason).toContain(impostor.id.slice(0, 12));
     await impostor.remove({ force: true });
@@ -64,7 +64,7 @@ describe('container identity pinning', () => {
     expect((await serviceMap(t)).result.denied).toEqual([web]);
 
     // Re-approval: forget the pin; the next match pins the new container.
-    const res = await t.gql(PinEntry, { input: { containerName: web, pinnedContainerId: null } });
+    const res = await t.gql(UpsertAllowlistEntry, { input: { containerName: web, pinnedContainerId: null } });
     expect(res.data!.upsertAllowlistEntry.entry!.pinnedContainerId).toBeNull();
     const { result } = await serviceMap(t);
     expect(result.graph.nodes.map((n) => n.id)).toEqual([web]);
@@ -74,20 +74,20 @@ describe('container identity pinning', () => {
 
   it('re-approves by an explicit container id, and refuses a malformed one without writing', async () => {
     const current = (await pinOf(t))!;
-    const bad = await t.gql(PinEntry, { input: { containerName: web, pinnedContainerId: 'not-an-id' } });
+    const bad = await t.gql(UpsertAllowlistEntry, { input: { containerName: web, pinnedContainerId: 'not-an-id' } });
     expect(bad.data!.upsertAllowlistEntry.errors[0]).toMatchObject({ code: 'VALIDATION', field: ['input', 'pinnedContainerId'] });
     expect(await pinOf(t)).toBe(current);
-    const other = await t.gql(PinEntry, { input: { containerName: web, pinnedContainerId: 'ab'.repeat(32) } });
+    const other = await t.gql(UpsertAllowlistEntry, { input: { containerName: web, pinnedContainerId: 'ab'.repeat(32) } });
     expect(other.data!.upsertAllowlistEntry.entry!.pinnedContainerId).toBe('ab'.repeat(32));
     expect((await serviceMap(t)).result.denied).toEqual([web]);
-    await t.gql(PinEntry, { input: { containerName: web, pinnedContainerId: current.slice(0, 12) } });
+    await t.gql(UpsertAllowlistEntry, { input: { containerName: web, pinnedContainerId: current.slice(0, 12) } });
     expect((await serviceMap(t)).result.denied).toEqual([]);
   });
 
   it('ALLOWLIST_IDENTITY=name matches by name only (the recreated container is read as the entry)', async () => {
     const byName = await startTestApp({ ALLOWLIST_IDENTITY: 'name' });
     try {
-      await byName.gql(PinEntry, { input: { containerName: web, pinnedContainerId: 'cd'.repeat(32) } });
+      await byName.gql(UpsertAllowlistEntry, { input: { containerName: web, pinnedContainerId: 'cd'.repeat(32) } });
       const { result } = await serviceMap(byName);
       expect(result.graph.nodes.map((n) => n.id)).toEqual([web]);
       expect(await pinOf(byName)).toBe('cd'.repeat(32));

@@ -4,9 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
-import { UpsertAllowlistEntry } from '../../support/operations.js';
+import { AuditEvents, CreateDirective, GetRun, UpsertAllowlistEntry } from '../../support/operations.js';
 import { dbId, waitForRun } from '../../support/runs.js';
-import { AuditTrail, JobResults, NewDirective } from './guardrail-operations.js';
 import { allowBusybox, containerTask, launch } from './support.js';
 
 const prefix = uniquePrefix();
@@ -27,7 +26,7 @@ afterAll(async () => {
 });
 
 async function directive(name: string, taskConfig: Record<string, unknown>, text = '') {
-  const res = await t.gql(NewDirective, { input: { name: `${prefix}-${name}`, type: 'D1', title: name, text, taskConfig } });
+  const res = await t.gql(CreateDirective, { input: { name: `${prefix}-${name}`, type: 'D1', title: name, text, taskConfig } });
   expect(res.data!.createDirective.errors).toEqual([]);
   return res.data!.createDirective.directive!;
 }
@@ -37,7 +36,7 @@ describe('text that cannot be stored', () => {
     const d = await directive('nul-logs', { log_triage: { containers: [noisy] } });
     const run = await waitForRun(t, (await launch(t, { directiveId: d.id, tasks: ['log_triage'] })).id);
     expect(run.status).toBe('SUCCESS');
-    const job = (await t.gql(JobResults, { id: run.id })).data!.run!.jobs[0]!;
+    const job = (await t.gql(GetRun, { id: run.id })).data!.run!.jobs[0]!;
     const text = JSON.stringify(job.result);
     expect(text).not.toContain('\\u0000');
     expect(text).toContain('bad \uFFFD byte');
@@ -47,7 +46,7 @@ describe('text that cannot be stored', () => {
     const key = await containerTask(t, `${prefix.replace(/-/g, '_')}_nul`, ['sh', '-c', "printf 'out \\000 put\\n'; printf 'err \\000\\n' >&2"]);
     const run = await waitForRun(t, (await launch(t, { tasks: [key] })).id);
     expect(run.status).toBe('SUCCESS');
-    const job = (await t.gql(JobResults, { id: run.id })).data!.run!.jobs[0]!;
+    const job = (await t.gql(GetRun, { id: run.id })).data!.run!.jobs[0]!;
     expect((job.result as { output: { stdout: string; stderr: string } }).output).toMatchObject({ stdout: 'out \uFFFD put\n', stderr: 'err \uFFFD\n' });
   });
 
@@ -94,7 +93,7 @@ describe('audit rows per job', () => {
     const aggregate = rows.find((r) => r.target === '*');
     expect(aggregate).toMatchObject({ action: 'resolve', reason: 'not an enabled allowlist entry', count: 3000 - 50 });
     // The first refusals stay findable by name.
-    const first = (await t.gql(AuditTrail, { allowed: false, target: names[0]! })).data!.auditEvents!.edges.map((e) => e.node);
+    const first = (await t.gql(AuditEvents, { allowed: false, target: names[0]! })).data!.auditEvents!.edges.map((e) => e.node);
     expect(first).toEqual([expect.objectContaining({ job: { id: run.jobs[0]!.id }, action: 'resolve', count: 1 })]);
 
     // The same refusals again in one job count up instead of adding rows.

@@ -6,10 +6,9 @@ import { loadConfig } from '../../../src/config.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
 import { createTestDatabase, TEST_DB } from '../../support/database.js';
 import { docker, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
-import { CancelRun } from '../../support/operations.js';
+import { AuditEvents, CancelRun } from '../../support/operations.js';
 import { dbId, waitForRun } from '../../support/runs.js';
-import { AuditTrail } from './guardrail-operations.js';
-import { RunStatusStream } from './guardrail-operations.js';
+import { RunStatusChanged } from '../../support/subscriptions.js';
 import { allowBusybox, containerTask, launch, sse, until, workersOf } from './support.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -54,7 +53,7 @@ describe('cancelRun', () => {
     expect(await running(mine.containerId)).toBe(false);
     expect(await running(bait.id)).toBe(true);
 
-    const trail = (await a.gql(AuditTrail, {})).data!.auditEvents!.edges.map((e) => e.node).filter((n) => n.action === 'remove');
+    const trail = (await a.gql(AuditEvents, {})).data!.auditEvents!.edges.map((e) => e.node).filter((n) => n.action === 'remove');
     expect(trail).toContainEqual(expect.objectContaining({ allowed: true, target: expect.stringContaining(mine.containerId.slice(0, 12)) }));
     expect(trail).toContainEqual(
       expect.objectContaining({ allowed: false, target: expect.stringContaining(bait.id.slice(0, 12)), reason: 'not a worker container of this deployment' }),
@@ -113,7 +112,7 @@ describe('two deployments on one engine and one Redis', () => {
     const inB = await runningWorker(d);
     // Fresh databases: the run ids collide, which is what used to make B remove A's workers.
     expect(dbId(inB.runId)).toBe(dbId(inA.runId));
-    const watchA = sse(c, RunStatusStream, { runId: inA.runId });
+    const watchA = sse(c, RunStatusChanged, { runId: inA.runId });
     await new Promise((r) => setTimeout(r, 300));
 
     await d.app.reconcile();
@@ -153,7 +152,7 @@ describe('periodic reconcile', () => {
       expect(await running(foreign.id)).toBe(true);
       expect(await running(live.containerId)).toBe(true);
       expect((await waitForRun(t, live.runId, (r) => r.status === 'RUNNING')).jobs[0]!.status).toBe('RUNNING');
-      const removals = (await t.gql(AuditTrail, { allowed: true })).data!.auditEvents!.edges.map((e) => e.node).filter((n) => n.action === 'remove');
+      const removals = (await t.gql(AuditEvents, { allowed: true })).data!.auditEvents!.edges.map((e) => e.node).filter((n) => n.action === 'remove');
       expect(removals).toContainEqual(expect.objectContaining({ target: `worker ${leftover.id.slice(0, 12)} (job 999)`, reason: 'worker container without a running job in this process' }));
       await t.gql(CancelRun, { input: { id: live.runId } });
     } finally {
