@@ -124,6 +124,24 @@ export function mayMatchPatterns(text: string): boolean {
   return PATTERN_PREFILTER.test(text) || text.includes('@') || text.includes('::') || colonRun(text);
 }
 
+/**
+ * A key's value that is an object dump, not a secret: Java's `Class@hash` (`token:
+ * android.os.BinderProxy@c5d8e9a`) or a class named after the key opening its fields
+ * (`token=Token{a64f992 …`, `wtoken = AppWindowToken{…`; `password=Hunter{2}` is still a secret).
+ */
+function objectDump(m: RegExpExecArray, text: string, end: number): boolean {
+  const value = m[G.value] as string;
+  const key = (m[G.token] ?? m[G.password] ?? m[G.secret] ?? m[G.credentials] ?? '').toLowerCase();
+  if (text.charCodeAt(end) === 123 && key !== '' && /^[A-Z][A-Za-z]*$/.test(value) && value.toLowerCase().endsWith(key)) return true;
+  return /^(?:[a-z]\w*\.)+[A-Z][\w$]*@[0-9a-f]{5,8}$/.test(value);
+}
+
+/** A dotted quad that is a version: `version 0.0.0.6`, `ver: 1.2.3.4`, `~~6.1.1.0` (package ids). */
+export function versionBefore(text: string, at: number, from = 0): boolean {
+  if (at > from && text.charCodeAt(at - 1) === 126) return true; // ~
+  return /\bver(?:sion)?[\s:=]*$/i.test(text.slice(Math.max(from, at - 12), at));
+}
+
 function collectRuleMatches(text: string, edits: Edit[]): void {
   RULES.lastIndex = 0;
   let floor = 0; // a key prefix may not reach back into an earlier edit
@@ -138,7 +156,7 @@ function collectRuleMatches(text: string, edits: Edit[]): void {
       while (start > floor && isKeyChar(text.charCodeAt(start - 1))) start--;
       // bare `pass` only as a whole key or a suffix (DB_PASS, db.pass), never bypass= / compass:
       const okPass = (m[G.password]?.length ?? 0) !== 4 || start === at || /[_.-]$/.test(text.slice(start, at));
-      if (okPass && !(m[G.value] as string).startsWith('[REDACTED')) {
+      if (okPass && !(m[G.value] as string).startsWith('[REDACTED') && !objectDump(m, text, end)) {
         // the key's closing quote is re-emitted so quoted JSON stays balanced
         const q = m[G.keyQuote] as string;
         e = { start, end, marker: keyMarker(m) + q };
@@ -146,7 +164,9 @@ function collectRuleMatches(text: string, edits: Edit[]): void {
     } else if (m[G.bearer] !== undefined) e = { start: at, end, marker: M.auth };
     else if (m[G.jwt] !== undefined) e = { start: at, end, marker: M.jwt };
     else if (m[G.aws] !== undefined) e = { start: at, end, marker: M.awsKey };
-    else if (m[G.ipv4] !== undefined) e = { start: at, end, marker: M.ip };
+    else if (m[G.ipv4] !== undefined) {
+      if (!versionBefore(text, at)) e = { start: at, end, marker: M.ip };
+    }
     if (e !== null) {
       edits.push(e);
       floor = e.end;

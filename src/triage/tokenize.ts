@@ -25,6 +25,7 @@
 import { BASE64_FRAGMENTS, BASE64_PROBE } from '../redaction/encoded.js';
 import { isFoldable } from '../redaction/fold.js';
 import { PROVIDER_PREFIX_RULES } from '../redaction/providers.js';
+import { versionBefore } from '../redaction/patterns.js';
 
 /** `redact()` may change the line beyond clean IPv4 segments: run its pattern layer (LAYER.patterns). */
 export const HINT_SECRET = 1;
@@ -344,6 +345,14 @@ function gluedIpv4(s: string, from: number, to: number): boolean {
   return false;
 }
 
+/** The redaction's `versionBefore`, behind a one-char look (it runs at every clean IPv4). */
+function maybeVersion(s: string, at: number, from: number): boolean {
+  let b = at - 1;
+  while (b > from && (s.charCodeAt(b) === 32 || s.charCodeAt(b) === 58 || s.charCodeAt(b) === 61)) b--;
+  const c = s.charCodeAt(b) | 32;
+  return b >= from && (c === 110 || c === 114 || s.charCodeAt(at - 1) === 126) && versionBefore(s, at, from);
+}
+
 function countDots(s: string, from: number, to: number): number {
   let d = 0;
   for (let i = from; i < to; i++) if (s.charCodeAt(i) === 46) d++;
@@ -576,7 +585,7 @@ export class LineScanner {
           let unit = h;
           let mask: string | null = null;
           if ((flags & DIGIT) !== 0) {
-            if ((flags & ~(DIGIT | DOT)) === 0 && (flags & DOT) !== 0 && isIpv4(s, segStart, i)) {
+            if ((flags & ~(DIGIT | DOT)) === 0 && (flags & DOT) !== 0 && isIpv4(s, segStart, i) && !maybeVersion(s, segStart, from)) {
               unit = this.ipUnit;
               mask = this.masks.ip;
               hints |= HINT_IP;

@@ -82,6 +82,8 @@ describe('ContainerTriage', () => {
       // dotted runs that are (not) addresses: the scanner's glued-IPv4 check must stay a superset
       '2005-06-03-15.42.50.675872', 'host-10.1.2.3', '~~6.1.1.0', 'v6.1.7601.23505', 'a_1.2.3.4', '1.2.3.4x', '.1.2.3.4',
       '12.34.56.789', '1234.1.2.3', '1.2.3.4.', '1.2.3.4.5.6', 'host129.206.196.21.example.com', '[1.2.3.4]', '-1.22.333.4',
+      'version', 'ver:', '~', 'calvisitor-10-105-162-178', 'ip-10-0-0-1.ec2', 'a-1-2-3', '-10-0-0-1', 'x-1-2-3-4-5',
+      'token=Token{a64f992', 'Token{', 'android.os.BinderProxy@c5d8e9a', 'wtoken = AppWindowToken{9f4ef63',
     ];
     // found by this fuzz: a key before `::` took the fast path without the key rule
     for (const l of ['password ::x', 'credentials ::', 'token::abc']) expect(new ContainerTriage().push(l), l).toBe(redact(l));
