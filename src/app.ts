@@ -17,6 +17,7 @@ import { configSecrets, createRedactor } from './redaction/index.js';
 import { createDockerClient } from './executor/docker.js';
 import { createExecutor } from './executor/executor.js';
 import { createScheduler } from './scheduler/scheduler.js';
+import { createNotifier } from './notify/notifier.js';
 import { startTracing, traceDocker, traceService } from './tracing.js';
 import { createMcpRoute } from './mcp/http.js';
 
@@ -67,6 +68,17 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   const scheduler = config.scheduler.enabled
     ? createScheduler({ db: database.prisma, schedules: services.schedules, logger, pollMs: config.scheduler.pollMs, missedGraceSeconds: config.scheduler.missedGraceSeconds, staleLaunchMs: config.scheduler.reclaimSeconds * 1000 })
     : null;
+  // Queues a delivery per channel when a run ends, and sends them (every instance; claimed in the database).
+  const notifier = createNotifier({
+    db: database.prisma,
+    events,
+    logger,
+    redactor,
+    pollMs: config.notify.pollMs,
+    maxAttempts: config.notify.maxAttempts,
+    retryBaseMs: config.notify.retryBaseMs,
+    retryMaxMs: config.notify.retryMaxSeconds * 1000,
+  });
 
   const readiness = createReadiness({
     database,
@@ -110,6 +122,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     /** The BullMQ dispatcher when DISPATCH=bullmq (worker agents run the jobs). */
     fleet,
     scheduler,
+    notifier,
     docker,
     /** Labels every container this deployment creates; nothing without it is touched. */
     deploymentId: deployment,
@@ -135,6 +148,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       // Decided once, here: a server that binds with auth on keeps it on, whatever happens to tokens.
       if (authOn) services.auth.requireAuthentication();
       scheduler?.start();
+      notifier.start();
       return running;
     },
     /**
@@ -157,6 +171,7 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     async close() {
       readiness.setDraining();
       await scheduler?.stop();
+      await notifier.stop();
       await mcp.close();
       await running?.close();
       await dispatcher?.close();

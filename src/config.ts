@@ -157,6 +157,10 @@ const envSchema = z.object({
   SCHEDULER_POLL_MS: int(1000, 100, 60_000),
   SCHEDULER_MISSED_GRACE_SECONDS: int(60, 1, 86_400),
   SCHEDULER_RECLAIM_SECONDS: int(30, 1, 3600),
+  NOTIFY_POLL_MS: int(1000, 50, 60_000),
+  NOTIFY_MAX_ATTEMPTS: int(5, 1, 20),
+  NOTIFY_RETRY_BASE_MS: int(1000, 10, 600_000),
+  NOTIFY_RETRY_MAX_SECONDS: int(300, 1, 86_400),
   ALLOWLIST_IDENTITY: z.enum(['id', 'name']).optional().default('id'),
   CYBER_BRAIN_LOGS: z.string().optional(),
   CYBER_BRAIN_UPLOADS: z.string().optional(),
@@ -208,6 +212,8 @@ export interface Config {
   /** missedGraceSeconds: a tick later than this counts as missed (missed-tick policy applies). */
   /** reclaimSeconds: a tick claimed but not launched for this long (its instance died) is launched by another. */
   scheduler: { enabled: boolean; pollMs: number; missedGraceSeconds: number; reclaimSeconds: number };
+  /** Deliveries are retried after retryBaseMs·2^(attempt−1), at most retryMaxSeconds apart, maxAttempts times in all. */
+  notify: { pollMs: number; maxAttempts: number; retryBaseMs: number; retryMaxSeconds: number };
   gpu: { workerImage: string; deviceRequest: boolean; hotspotThresholdPct: number };
   llm: { baseUrl: string | undefined; model: string; apiKey: string | undefined; timeoutMs: number; costPer1k: Record<string, number> };
   redisUrl: string | undefined;
@@ -318,6 +324,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     directives: { defaultName: e.DEFAULT_DIRECTIVE, maxTextLength: e.MAX_DIRECTIVE_TEXT },
     docker: { host: e.DOCKER_HOST, tlsVerify: e.DOCKER_TLS_VERIFY, certPath: e.DOCKER_CERT_PATH },
     scheduler: { enabled: e.SCHEDULER_ENABLED, pollMs: e.SCHEDULER_POLL_MS, missedGraceSeconds: e.SCHEDULER_MISSED_GRACE_SECONDS, reclaimSeconds: e.SCHEDULER_RECLAIM_SECONDS },
+    notify: { pollMs: e.NOTIFY_POLL_MS, maxAttempts: e.NOTIFY_MAX_ATTEMPTS, retryBaseMs: e.NOTIFY_RETRY_BASE_MS, retryMaxSeconds: e.NOTIFY_RETRY_MAX_SECONDS },
     executor: {
       enabled: e.EXECUTOR_ENABLED,
       maxConcurrentJobs: e.MAX_CONCURRENT_JOBS,

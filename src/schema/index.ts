@@ -9,6 +9,7 @@ import './directive.js';
 import './task.js';
 import './run.js';
 import './schedule.js';
+import './notification.js';
 import './job.js';
 import './llm-call.js';
 import './allowlist.js';

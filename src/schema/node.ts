@@ -17,6 +17,7 @@ import { JobRef } from './job.js';
 import { LLMCallRef } from './llm-call.js';
 import { RunRef } from './run.js';
 import { ScheduleRef } from './schedule.js';
+import { NotificationChannelRef, NotificationDeliveryRef } from './notification.js';
 import { TaskDefinitionRef } from './task.js';
 import { WorkerHostRef } from './worker-host.js';
 import { WorkerImageRef } from './worker-image.js';
@@ -35,6 +36,8 @@ const LOADERS = new Map<string, Loader>([
   [AuditEventRef.name, { ref: AuditEventRef, load: (db, id) => db.auditEvent.findUnique({ where: { id } }) }],
   [ApiTokenRef.name, { ref: ApiTokenRef, load: (db, id) => db.apiToken.findUnique({ where: { id } }) }],
   [ScheduleRef.name, { ref: ScheduleRef, load: (db, id) => db.schedule.findUnique({ where: { id } }) }],
+  [NotificationChannelRef.name, { ref: NotificationChannelRef, load: (db, id) => db.notificationChannel.findUnique({ where: { id } }) }],
+  [NotificationDeliveryRef.name, { ref: NotificationDeliveryRef, load: (db, id) => db.notificationDelivery.findUnique({ where: { id } }) }],
   [WorkerHostRef.name, { ref: WorkerHostRef, load: (db, id) => db.workerHost.findUnique({ where: { id } }) }],
 ]);
 

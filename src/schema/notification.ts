@@ -1,0 +1,135 @@
+// Notification channels and their delivery log (ADMIN). A channel's url and secret are
+// write-only: only the URL's host is shown.
+import { builder } from '../builder.js';
+import { encodeGlobalID, byGlobalId } from '../contracts/ids.js';
+import { createNotificationChannel, deleteNotificationChannel, testNotificationChannel } from '../services/notifications.js';
+import { payloadType, toPayload, withoutNulls } from './errors.js';
+
+const KindEnum = builder.enumType('NotificationChannelKind', {
+  description: 'How a channel is reached.',
+  values: { WEBHOOK: { description: 'An HTTP POST of JSON, signed with HMAC-SHA256 in `x-cyberbrain-signature: sha256=<hex>`.' } },
+});
+const EventEnum = builder.enumType('NotificationEvent', {
+  description: 'What a notification is about.',
+  values: {
+    RUN_FAILED: { description: 'A run ended FAILED.' },
+    RUN_PARTIAL: { description: 'A run ended PARTIAL.' },
+    RUN_ENDED: { description: 'Any run ended.' },
+    NEW_ERROR_TEMPLATES: { description: 'A run’s report has error templates NEW since the last successful log_triage.' },
+    TEST: { description: 'Sent by testNotificationChannel.' },
+  },
+});
+const StatusEnum = builder.enumType('NotificationDeliveryStatus', {
+  description: 'Where a delivery is.',
+  values: {
+    PENDING: { description: 'Queued or waiting for its next attempt.' },
+    DELIVERED: { description: 'The receiver answered 2xx.' },
+    FAILED: { description: 'Every attempt failed (NOTIFY_MAX_ATTEMPTS).' },
+  },
+});
+
+export const NotificationChannelRef = builder.prismaNode('NotificationChannel', {
+  id: { field: 'id' },
+  authScopes: { admin: true },
+  description: 'Where notifications go. Its url and secret are write-only and never returned.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'Unique name.' }),
+    kind: t.expose('kind', { type: KindEnum, description: 'How it is reached.' }),
+    urlHost: t.string({ description: 'The host of its URL (the rest may carry a token and is not shown).', resolve: (c) => new URL(c.url).host }),
+    events: t.field({ type: [EventEnum], description: 'What it is told about.', resolve: (c) => c.events }),
+    enabled: t.exposeBoolean('enabled', { description: 'Disabled channels get nothing.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
+    deliveries: t.relatedConnection('deliveries', { cursor: 'id', totalCount: true, query: { orderBy: { id: 'desc' } }, description: 'Its delivery log, newest first.' }),
+  }),
+});
+
+export const NotificationDeliveryRef = builder.prismaNode('NotificationDelivery', {
+  id: { field: 'id' },
+  authScopes: { admin: true },
+  description: 'One queued notification and its outcome.',
+  fields: (t) => ({
+    event: t.expose('event', { type: EventEnum, description: 'What it is about.' }),
+    status: t.expose('status', { type: StatusEnum, description: 'Where it is.' }),
+    attempts: t.exposeInt('attempts', { description: 'Attempts so far.' }),
+    httpStatus: t.exposeInt('httpStatus', { nullable: true, description: 'HTTP status of the last attempt, if it got an answer.' }),
+    lastError: t.exposeString('lastError', { nullable: true, description: 'Why the last attempt failed (redacted; never the URL or secret).' }),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', description: 'When it is tried next (while PENDING).' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was queued.' }),
+    deliveredAt: t.expose('deliveredAt', { type: 'DateTime', nullable: true, description: 'When the receiver accepted it.' }),
+    payload: t.expose('payload', { type: 'JSON', description: 'The JSON body sent (redacted; never LLM text).' }),
+    run: t.prismaField({
+      type: 'Run',
+      nullable: true,
+      description: 'The run it is about.',
+      resolve: (query, d, _args, ctx) => (d.runId == null ? null : ctx.db.run.findUnique({ ...query, where: { id: d.runId } })),
+    }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  notificationChannels: t.prismaConnection(
+    {
+      type: 'NotificationChannel',
+      cursor: 'id',
+      authScopes: { admin: true },
+      nullable: true,
+      description: 'Every notification channel, newest first (ADMIN).',
+      resolve: (query, _root, _args, ctx) => ctx.db.notificationChannel.findMany({ ...query, orderBy: { id: 'desc' } }),
+      totalCount: (_p, _args, ctx) => ctx.db.notificationChannel.count(),
+    },
+    {},
+  ),
+  notificationChannel: t.prismaField({
+    type: 'NotificationChannel',
+    nullable: true,
+    authScopes: { admin: true },
+    description: 'One channel by id, with its delivery log (ADMIN).',
+    args: { id: t.arg.id({ required: true, description: 'Its global id.' }) },
+    resolve: (query, _root, args, ctx) => byGlobalId('NotificationChannel', args.id, (id) => ctx.db.notificationChannel.findUnique({ ...query, where: { id } })),
+  }),
+}));
+
+const CreateInput = builder.inputType('CreateNotificationChannelInput', {
+  description: 'A new channel. url and secret are write-only.',
+  fields: (t) => ({
+    name: t.string({ required: true, description: 'Unique name.' }),
+    kind: t.field({ type: KindEnum, required: true, description: 'WEBHOOK.' }),
+    url: t.string({ required: true, description: 'http(s) URL the JSON is POSTed to (write-only).' }),
+    secret: t.string({ required: true, description: 'HMAC-SHA256 key, at least 16 characters (write-only).' }),
+    events: t.field({ type: [EventEnum], required: true, description: 'What it is told about (not TEST).' }),
+    enabled: t.boolean({ description: 'Default true.' }),
+  }),
+});
+const IdInput = builder.inputType('NotificationChannelIdInput', { description: 'A channel by id.', fields: (t) => ({ id: t.id({ required: true, description: 'The channel.' }) }) });
+const DeletedRef = builder.objectRef<{ id: number }>('DeletedNotificationChannel').implement({
+  description: 'What is left of a deleted channel: its id.',
+  fields: (t) => ({ id: t.id({ description: 'Its global id.', resolve: (c) => encodeGlobalID('NotificationChannel', c.id) }) }),
+});
+const DeliveryRef = builder.objectRef<{ id: number }>('QueuedNotification').implement({
+  description: 'A queued test message; see the channel’s deliveries for its outcome.',
+  fields: (t) => ({ deliveryId: t.id({ description: 'The delivery’s global id.', resolve: (d) => encodeGlobalID('NotificationDelivery', d.id) }) }),
+});
+
+builder.mutationFields((t) => ({
+  createNotificationChannel: t.field({
+    type: payloadType('CreateNotificationChannel', 'channel', NotificationChannelRef),
+    authScopes: { admin: true },
+    description: 'Creates a channel (ADMIN).',
+    args: { input: t.arg({ type: CreateInput, required: true, description: 'The channel.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await createNotificationChannel(ctx.db, withoutNulls(input))),
+  }),
+  deleteNotificationChannel: t.field({
+    type: payloadType('DeleteNotificationChannel', 'channel', DeletedRef),
+    authScopes: { admin: true },
+    description: 'Deletes a channel and its delivery log (ADMIN).',
+    args: { input: t.arg({ type: IdInput, required: true, description: 'The channel.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await deleteNotificationChannel(ctx.db, input)),
+  }),
+  testNotificationChannel: t.field({
+    type: payloadType('TestNotificationChannel', 'queued', DeliveryRef),
+    authScopes: { admin: true },
+    description: 'Queues a TEST message to the channel (ADMIN).',
+    args: { input: t.arg({ type: IdInput, required: true, description: 'The channel.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await testNotificationChannel(ctx.db, input)),
+  }),
+}));
