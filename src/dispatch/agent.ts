@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import type { TaskDefinition } from '@prisma/client';
 import { configSecrets, createRedactor } from '../redaction/index.js';
 import { createDockerClient } from '../executor/docker.js';
-import { runRemoteJob } from '../executor/remote-job.js';
+import { removeLeftoverWorkers, runRemoteJob } from '../executor/remote-job.js';
 import { redisConnection } from './bullmq.js';
 import { HEARTBEATS_QUEUE, JOBS_QUEUE, RESULTS_QUEUE, resultJobId, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 
@@ -83,6 +83,7 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
           settings: config,
           redactor,
           actor: `worker:${name}`,
+          agentName: name,
           signal: controller.signal,
           progress: (line) => void job.updateProgress({ kind: 'log', line } satisfies JobProgress).catch(() => undefined),
         },
@@ -106,6 +107,12 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
       running.delete(spec.jobId);
     }
   }
+
+  const leftovers = await removeLeftoverWorkers(docker, name).catch((err: unknown) => {
+    logger.warn({ err }, 'could not look for worker containers left by an earlier run of this agent');
+    return 0;
+  });
+  if (leftovers) logger.info({ removed: leftovers }, 'removed worker containers an earlier run of this agent left');
 
   // lockDuration half the stall interval: a killed agent's job is found stalled within 2× the interval.
   const worker = new Worker<JobSpec>(JOBS_QUEUE, process, { connection: conn(), prefix, concurrency: config.worker.concurrency, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });

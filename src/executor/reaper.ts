@@ -10,6 +10,8 @@ export const LABEL_RUN = 'cyberbrain.run';
 export const LABEL_JOB = 'cyberbrain.job';
 export const LABEL_MANAGED = 'cyberbrain.managed';
 export const LABEL_DEPLOYMENT = 'cyberbrain.deployment';
+/** The worker agent that created a container (fleet): a restarted agent removes what it left. */
+export const LABEL_AGENT = 'cyberbrain.agent';
 
 const CALL_MS = 15_000;
 

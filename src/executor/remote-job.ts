@@ -7,10 +7,10 @@ import type { JobOutcome } from '../services/runs.js';
 import type { AdvisorCall } from '../llm/triage-advisor.js';
 import { redactOutput, secretsFromEnv, type Redactor } from '../redaction/index.js';
 import { runnerFor } from '../tasks/index.js';
-import { isUnreachable, type DockerClient } from './docker.js';
+import { isUnreachable, withDeadline, type DockerClient } from './docker.js';
 import { createContainerGateway, NotAllowedError } from './gateway.js';
 import { snapshotBackedPolicy, type AuditRecord, type PolicySnapshot } from './policy.js';
-import { createReaper } from './reaper.js';
+import { createReaper, LABEL_AGENT, LABEL_MANAGED } from './reaper.js';
 import { ImageMissingError, runWorker, WorkerGoneError, type WorkerResult } from './worker.js';
 
 export interface RemoteJobInput {
@@ -35,7 +35,7 @@ export interface RemoteJobRecord {
 const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 export async function runRemoteJob(
-  deps: { docker: DockerClient; settings: Config; redactor: Redactor; actor: string; progress(line: string): void; signal: AbortSignal },
+  deps: { docker: DockerClient; settings: Config; redactor: Redactor; actor: string; agentName: string; progress(line: string): void; signal: AbortSignal },
   job: RemoteJobInput,
 ): Promise<RemoteJobRecord> {
   const audit: AuditRecord[] = [];
@@ -43,7 +43,8 @@ export async function runRemoteJob(
   const llmCalls: AdvisorCall[] = [];
   const inventories: unknown[] = [];
   const policy = snapshotBackedPolicy(job.policy, audit, pins);
-  const reaper = createReaper(deps.docker, policy, job.deploymentId);
+  const base = createReaper(deps.docker, policy, job.deploymentId);
+  const reaper = { ...base, labelsFor: (runId: number, jobId: number) => ({ ...base.labelsFor(runId, jobId), [LABEL_AGENT]: deps.agentName }) };
   const ctx = { actor: deps.actor, runId: job.runId, jobId: job.jobId };
   const jobRedactor = deps.redactor.withSecrets([...secretsFromEnv(asObject(job.task.env)), ...secretsFromEnv(asObject(job.config.env))]);
   const record = (outcome: JobOutcome): RemoteJobRecord => ({ outcome, audit, pins, llmCalls, inventories });
@@ -97,4 +98,21 @@ export async function runRemoteJob(
     clearTimeout(timer);
     deps.signal.removeEventListener('abort', onOuter);
   }
+}
+
+/**
+ * At an agent's start: worker containers it created before (it runs nothing yet, so a previous
+ * run of it was killed) are removed. Their jobs were failed as lost by the control plane.
+ */
+export async function removeLeftoverWorkers(docker: DockerClient, agentName: string): Promise<number> {
+  const left = await withDeadline(15_000, 'list', (abortSignal) =>
+    docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_AGENT}=${agentName}`] }, abortSignal }),
+  );
+  let removed = 0;
+  for (const c of left) {
+    await withDeadline(15_000, 'remove', () => docker.getContainer(c.Id).remove({ force: true, v: true }))
+      .then(() => removed++)
+      .catch(() => undefined);
+  }
+  return removed;
 }

@@ -223,6 +223,12 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     // A host whose agent is gone can be forgotten.
     expect((await t.gql(RemoveWorkerHost, { input: { id: offline.id } }, auth)).data!.removeWorkerHost.errors).toEqual([]);
     expect((await hosts()).find((h) => h.name === 'agent-b')).toBeUndefined();
+    // Its worker container outlived it on engine B; the agent, restarted, removes what it left.
+    const leftover = async () => (await sh('docker', ['-H', engine.host, 'ps', '-aq', '--filter', 'label=cyberbrain.agent=agent-b'])).stdout.trim();
+    expect(await leftover()).not.toBe('');
+    agents.push(spawnAgent({ ...agentEnv('agent-b', workerToken, engine.host), WORKER_LABELS: 'zone=b,gpu=false' }));
+    await until('leftover worker removed', async () => (await leftover()) === '', 20_000);
+    await until('agent-b back', async () => (await hosts()).find((h) => h.name === 'agent-b' && h.status === 'ONLINE'));
   }, 90_000);
 
   it('a revoked WORKER credential stops the agent taking jobs; a revoked or non-WORKER token cannot start one', async () => {
