@@ -1,6 +1,7 @@
 // The markdown + JSON report every run ends with. Built from what the jobs stored (already
 // redacted) and token counts; capped in size so one noisy job cannot bloat the database.
 import type { Job, LLMCall, Run } from '@prisma/client';
+import { changesMarkdown, compareFingerprints, isTriageFingerprints, type TemplateChanges } from './report-changes.js';
 
 export type JobWithCalls = Job & { llmCalls: Pick<LLMCall, 'model' | 'promptTokens' | 'completionTokens' | 'totalTokens' | 'succeeded'>[] };
 
@@ -33,7 +34,21 @@ function cap(text: string, maxBytes: number): string {
   return Buffer.from(text).subarray(0, maxBytes - note.length).toString('utf8').replace(/\uFFFD$/, '') + note;
 }
 
-export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number) {
+/** The last successful log_triage job before this run, for "what changed". */
+export interface PreviousTriage {
+  runId: number;
+  result: unknown;
+}
+
+function triageChanges(jobs: JobWithCalls[], previous: PreviousTriage | null | undefined): TemplateChanges | null {
+  const current = (jobs.find((j) => j.taskKey === 'log_triage' && j.status === 'SUCCESS')?.result as { fingerprints?: unknown } | null)?.fingerprints;
+  const before = (previous?.result as { fingerprints?: unknown } | null)?.fingerprints;
+  if (!previous || !isTriageFingerprints(current) || !isTriageFingerprints(before)) return null;
+  return compareFingerprints(before, current, previous.runId);
+}
+
+export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number, previous?: PreviousTriage | null) {
+  const changes = triageChanges(jobs, previous);
   const snapshot = run.directiveSnapshot as { name?: string; title?: string; version?: number } | null;
   const jobEntries = jobs.map((j) => {
     const r = (j.result ?? {}) as TaskResultSummary;
@@ -61,6 +76,8 @@ export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number)
     durationSeconds: seconds(run.startedAt ?? run.createdAt, run.endedAt),
     jobs: jobEntries,
     totals: { jobs: jobs.length, byStatus: countBy(jobs.map((j) => j.status)), tokens: totals },
+    /** log_triage templates NEW, GONE or rising since the last successful run; null without one. */
+    changes,
   };
   const lines = [
     `# Run #${run.id} — ${run.status}`,
@@ -75,6 +92,8 @@ export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number)
     '| --- | --- | --- | --- | --- |',
     ...jobEntries.map((j) => `| ${j.jobId} | ${j.task} | ${ICON[j.status] ?? ''} ${j.status} | ${j.durationSeconds != null ? `${j.durationSeconds.toFixed(1)} s` : '—'} | ${j.tokens.totalTokens} |`),
     '',
+    // Before the job sections: new errors are what a reader wants first.
+    ...(changes ? changesMarkdown(changes) : []),
   ];
   for (const [i, j] of jobs.entries()) {
     const e = jobEntries[i]!;

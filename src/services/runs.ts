@@ -98,7 +98,11 @@ export function createRunService(deps: ServiceDeps) {
     const endedAt = new Date();
     const error = forced?.error ?? (outcome === 'FAILED' ? 'every job failed' : null);
     // A run that never started (e.g. cancelled while pending) goes straight to its end state.
-    const report = buildRunReport({ ...run, status: outcome, endedAt, error }, jobs, config.reportMaxBytes);
+    // "What changed": compared with the last successful log_triage of an earlier run.
+    const previous = run.tasks.includes('log_triage')
+      ? await tx.job.findFirst({ where: { taskKey: 'log_triage', status: 'SUCCESS', runId: { lt: runId } }, orderBy: { id: 'desc' }, select: { runId: true, result: true } })
+      : null;
+    const report = buildRunReport({ ...run, status: outcome, endedAt, error }, jobs, config.reportMaxBytes, previous);
     return setRunStatus(tx, run, outcome, {
       endedAt,
       error,

@@ -5,7 +5,11 @@
 import { createLlmClient } from '../llm/client.js';
 import { adviseOnTemplates, type AdvisorFlag } from '../llm/triage-advisor.js';
 import { ContainerTriage, splitDockerTimestamp } from '../triage/pipeline.js';
+import { fingerprintOf, type TemplateFingerprint } from '../services/report-changes.js';
 import { cell, type TaskContext, type TaskRunner } from './types.js';
+
+/** Fingerprints kept per container for the next run's "what changed" (most frequent first). */
+const MAX_FINGERPRINTS = 500;
 
 const num = (v: unknown, fallback: number) => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
 
@@ -28,6 +32,7 @@ export const logTriage: TaskRunner = async (ctx) => {
   const redactor = ctx.redactor.withSecrets(containers.flatMap((c) => ctx.gateway.secretEnvValues(c)));
 
   const perContainer = [];
+  const fingerprints: TemplateFingerprint[] = [];
   for (const c of containers) {
     if (ctx.signal.aborted) break;
     const { lines, capped } = await ctx.gateway.logs(c, { since, maxLines });
@@ -37,6 +42,12 @@ export const logTriage: TaskRunner = async (ctx) => {
       triage.push(text, at);
     }
     const summary = triage.summary(topN);
+    for (const t of triage.snapshot().templates.slice(0, MAX_FINGERPRINTS)) {
+      const fp: TemplateFingerprint = { fp: fingerprintOf(t.template), container: c.name, severity: t.severity, template: t.template, count: t.count };
+      if (t.firstSeen !== undefined) fp.firstSeen = t.firstSeen;
+      if (t.lastSeen !== undefined) fp.lastSeen = t.lastSeen;
+      fingerprints.push(fp);
+    }
     perContainer.push({ container: c.name, state: c.state, capped, ...summary });
     ctx.progress(`log_triage: ${c.name}: ${summary.lines} lines, ${summary.bySeverity.error} errors, ${summary.templates.length} templates`);
   }
@@ -90,6 +101,8 @@ export const logTriage: TaskRunner = async (ctx) => {
       summary: `Triaged ${totals.lines} log lines from ${perContainer.length} allowlisted containers: ${totals.error} errors, ${totals.warn} warnings.`,
       findings,
       markdown: md.join('\n'),
+      // Compared with the next run's in its report (services/report-changes.ts).
+      fingerprints: { since: since.toISOString(), until: new Date().toISOString(), rateRiseFactor: num(ctx.config.rateRiseFactor, 2), templates: fingerprints },
       window: { since: since.toISOString(), basis },
       containers: perContainer,
       llm: llm ? { ...llm, flags } : null,

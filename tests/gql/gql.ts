@@ -26,6 +26,9 @@ type Documents = {
     "\n  query ChannelLog($id: ID!) {\n    notificationChannel(id: $id) {\n      name\n      urlHost\n      deliveries(first: 20) {\n        edges {\n          node {\n            event\n            status\n            attempts\n            httpStatus\n            lastError\n            payload\n            run {\n              id\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ChannelLogDocument,
     "\n  mutation CreateIntervalSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        id\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.CreateIntervalScheduleDocument,
     "\n  mutation DisableSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        code\n      }\n    }\n  }\n": typeof types.DisableScheduleDocument,
+    "\n  mutation CreateTriageSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        id\n      }\n      errors {\n        message\n      }\n    }\n  }\n": typeof types.CreateTriageScheduleDocument,
+    "\n  query ScheduleRunReports($id: ID!) {\n    schedule(id: $id) {\n      runs(first: 20) {\n        edges {\n          node {\n            id\n            status\n            report {\n              markdown\n              json\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.ScheduleRunReportsDocument,
+    "\n  mutation StopSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        message\n      }\n    }\n  }\n": typeof types.StopScheduleDocument,
     "\n  fragment ScheduleFields on Schedule {\n    id\n    name\n    kind\n    cronExpression\n    timeZone\n    intervalSeconds\n    enabled\n    nextRunAt\n    lastRunAt\n    overlapPolicy\n    missedTickPolicy\n    tasks\n    taskConfig\n  }\n": typeof types.ScheduleFieldsFragmentDoc,
     "\n  mutation CreateSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        ...ScheduleFields\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.CreateScheduleDocument,
     "\n  mutation UpdateSchedule($input: UpdateScheduleInput!) {\n    updateSchedule(input: $input) {\n      schedule {\n        ...ScheduleFields\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": typeof types.UpdateScheduleDocument,
@@ -85,6 +88,9 @@ const documents: Documents = {
     "\n  query ChannelLog($id: ID!) {\n    notificationChannel(id: $id) {\n      name\n      urlHost\n      deliveries(first: 20) {\n        edges {\n          node {\n            event\n            status\n            attempts\n            httpStatus\n            lastError\n            payload\n            run {\n              id\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ChannelLogDocument,
     "\n  mutation CreateIntervalSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        id\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.CreateIntervalScheduleDocument,
     "\n  mutation DisableSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        code\n      }\n    }\n  }\n": types.DisableScheduleDocument,
+    "\n  mutation CreateTriageSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        id\n      }\n      errors {\n        message\n      }\n    }\n  }\n": types.CreateTriageScheduleDocument,
+    "\n  query ScheduleRunReports($id: ID!) {\n    schedule(id: $id) {\n      runs(first: 20) {\n        edges {\n          node {\n            id\n            status\n            report {\n              markdown\n              json\n            }\n          }\n        }\n      }\n    }\n  }\n": types.ScheduleRunReportsDocument,
+    "\n  mutation StopSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        message\n      }\n    }\n  }\n": types.StopScheduleDocument,
     "\n  fragment ScheduleFields on Schedule {\n    id\n    name\n    kind\n    cronExpression\n    timeZone\n    intervalSeconds\n    enabled\n    nextRunAt\n    lastRunAt\n    overlapPolicy\n    missedTickPolicy\n    tasks\n    taskConfig\n  }\n": types.ScheduleFieldsFragmentDoc,
     "\n  mutation CreateSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        ...ScheduleFields\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.CreateScheduleDocument,
     "\n  mutation UpdateSchedule($input: UpdateScheduleInput!) {\n    updateSchedule(input: $input) {\n      schedule {\n        ...ScheduleFields\n      }\n      errors {\n        code\n        field\n        message\n      }\n    }\n  }\n": types.UpdateScheduleDocument,
@@ -194,6 +200,18 @@ export function graphql(source: "\n  mutation CreateIntervalSchedule($input: Cre
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DisableSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        code\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation DisableSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        code\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTriageSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        id\n      }\n      errors {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTriageSchedule($input: CreateScheduleInput!) {\n    createSchedule(input: $input) {\n      schedule {\n        id\n      }\n      errors {\n        message\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ScheduleRunReports($id: ID!) {\n    schedule(id: $id) {\n      runs(first: 20) {\n        edges {\n          node {\n            id\n            status\n            report {\n              markdown\n              json\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query ScheduleRunReports($id: ID!) {\n    schedule(id: $id) {\n      runs(first: 20) {\n        edges {\n          node {\n            id\n            status\n            report {\n              markdown\n              json\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StopSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation StopSchedule($id: ID!) {\n    setScheduleEnabled(input: { id: $id, enabled: false }) {\n      errors {\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

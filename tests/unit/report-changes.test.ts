@@ -1,0 +1,69 @@
+// "What changed" in run reports: fingerprints stable across masked values, NEW (errors first),
+// GONE and rate rises against the last successful log_triage, in the markdown and the JSON.
+import type { Run } from '@prisma/client';
+import { describe, expect, it } from 'vitest';
+import { compareFingerprints, fingerprintOf, type TemplateFingerprint, type TriageFingerprints } from '../../src/services/report-changes.js';
+import { buildRunReport, type JobWithCalls } from '../../src/services/reports.js';
+import { ContainerTriage } from '../../src/triage/pipeline.js';
+import { createRedactor } from '../../src/redaction/index.js';
+
+const tpl = (container: string, template: string, severity: string, count: number): TemplateFingerprint => ({ fp: fingerprintOf(template), container, severity, template, count });
+const window = (templates: TemplateFingerprint[], hours = 1): TriageFingerprints => ({
+  since: new Date(0).toISOString(),
+  until: new Date(hours * 3_600_000).toISOString(),
+  rateRiseFactor: 2,
+  templates,
+});
+
+describe('template fingerprints', () => {
+  it('are the same for the same template whatever its masked values were', () => {
+    const templatesOf = (lines: string[]) => {
+      const t = new ContainerTriage({ redactor: createRedactor(true, []) });
+      for (const l of lines) t.push(l);
+      return t.snapshot().templates.map((x) => fingerprintOf(x.template));
+    };
+    const a = templatesOf(['ERROR connection to 10.0.0.1:5432 refused after 3 retries', 'ERROR connection to 10.0.0.2:5432 refused after 5 retries']);
+    const b = templatesOf(['ERROR connection to 192.168.7.9:5432 refused after 12 retries']);
+    expect(a).toHaveLength(1);
+    expect(b).toEqual(a);
+  });
+
+  it('NEW lists errors first, GONE what vanished, and rates compare per second of window', () => {
+    const previous = window([tpl('web', 'GET <*> 200', 'info', 100), tpl('web', 'cache miss <*>', 'debug', 10), tpl('db', 'slow query <*>', 'warn', 4)]);
+    const current = window(
+      [tpl('web', 'GET <*> 200', 'info', 120), tpl('web', 'upstream <*> timed out', 'warn', 3), tpl('web', 'disk full on <*>', 'error', 1), tpl('db', 'slow query <*>', 'warn', 40)],
+      2,
+    );
+    const c = compareFingerprints(previous, current, 7);
+    expect(c.sinceRunId).toBe(7);
+    expect(c.new.map((t) => t.template)).toEqual(['disk full on <*>', 'upstream <*> timed out']);
+    expect(c.gone.map((t) => t.template)).toEqual(['cache miss <*>']);
+    // 40 in 2 h against 4 in 1 h is ×5; 120 in 2 h against 100 in 1 h fell.
+    expect(c.rateRose).toEqual([expect.objectContaining({ template: 'slow query <*>', previousCount: 4, factor: 5 })]);
+    // The same template in another container is another template.
+    expect(compareFingerprints(window([tpl('a', 'x <*>', 'info', 1)]), window([tpl('b', 'x <*>', 'info', 1)]), 1).new).toHaveLength(1);
+  });
+});
+
+describe('the run report', () => {
+  const run = (id: number) => ({ id, status: 'SUCCESS', directiveSnapshot: { name: 'D1', title: 'Read-only diagnostics', version: 1 }, tasks: ['log_triage'], createdAt: new Date(), startedAt: new Date(), endedAt: new Date(), error: null }) as unknown as Run;
+  const job = (result: unknown) => ({ id: 1, taskKey: 'log_triage', status: 'SUCCESS', startedAt: null, endedAt: null, exitCode: 0, error: null, result, llmCalls: [] }) as unknown as JobWithCalls;
+
+  it('marks new error templates first in the markdown and has a changes section in the JSON', () => {
+    const before = window([tpl('web', 'GET <*> 200', 'info', 10)]);
+    const after = window([tpl('web', 'GET <*> 200', 'info', 10), tpl('web', 'new info <*>', 'info', 2), tpl('web', 'panic: <*>', 'error', 1)]);
+    const report = buildRunReport(run(2), [job({ summary: 's', fingerprints: after })], 100_000, { runId: 1, result: { fingerprints: before } });
+    expect(report.json.changes).toMatchObject({ sinceRunId: 1, new: [{ template: 'panic: <*>' }, { template: 'new info <*>' }], gone: [], rateRose: [] });
+    const md = report.markdown;
+    expect(md).toContain('## What changed since run #1');
+    expect(md.indexOf('**NEW error templates**')).toBeGreaterThan(-1);
+    expect(md.indexOf('panic: <*>')).toBeLessThan(md.indexOf('new info <*>'));
+    expect(md.indexOf('What changed')).toBeLessThan(md.indexOf('## ✅ log_triage'));
+  });
+
+  it('has changes: null without an earlier successful log_triage', () => {
+    const report = buildRunReport(run(1), [job({ fingerprints: window([]) })], 100_000, null);
+    expect(report.json.changes).toBeNull();
+    expect(report.markdown).not.toContain('What changed');
+  });
+});
