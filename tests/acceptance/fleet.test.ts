@@ -143,6 +143,31 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect(logs).toBe(1);
   }, 90_000);
 
+  it('a second API instance on the same PostgreSQL and Redis launches too; every job runs exactly once', async () => {
+    const url = t.app.config.database.kind === 'postgres' ? t.app.config.database.url : '';
+    const t2 = await startTestApp({ DATABASE_URL: url, DISPATCH: 'bullmq', REDIS_URL, QUEUE_PREFIX: prefix, WORKER_STALL_SECONDS: String(STALL_SECONDS), WORKER_HEARTBEAT_SECONDS: '1', WORKER_STALE_SECONDS: '3', WORKER_OFFLINE_SECONDS: '8', ADMIN_TOKEN: ADMIN }, {}, { reuseDatabase: true });
+    try {
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        for (const app of [t, t2]) {
+          const res = await app.gql(LaunchRun, { input: { tasks: ['remote_echo'], customDirectiveText: `fleet ${i}` } }, auth);
+          expect(res.data!.launchRun.errors).toEqual([]);
+          ids.push(res.data!.launchRun.run!.id);
+        }
+      }
+      for (const id of ids) expect((await waitForRun(id, undefined, 60_000)).status).toBe('SUCCESS');
+      const db = t.app.database.prisma;
+      const jobs = await db.job.findMany({ where: { runId: { in: ids.map(dbId) } } });
+      expect(jobs).toHaveLength(6);
+      for (const j of jobs) {
+        expect(j.attempt).toBe(1);
+        expect(await db.auditEvent.count({ where: { jobId: j.id, action: 'spawn' } })).toBe(1);
+      }
+    } finally {
+      await t2.close();
+    }
+  }, 120_000);
+
   it('lists the agent in workerHosts with its heartbeats, labels, capacity and Docker version', async () => {
     const first = (await hosts()).find((h) => h.name === 'agent-b')!;
     await new Promise((r) => setTimeout(r, 2500));
