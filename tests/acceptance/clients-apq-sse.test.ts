@@ -12,7 +12,7 @@ import { createClient, type Client, type ExecutionResult } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.js';
 import { readPersistedOperations } from '../../src/server/persisted.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startListeningApp, type TestApp } from '../support/app.js';
 
 const ADMIN = 'admin-token-for-clients-apq-sse-0123456';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -34,8 +34,7 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'cb-persisted-'));
   const file = path.join(dir, 'persisted-documents.json');
   writeFileSync(file, JSON.stringify({ [sha256(LISTED)]: LISTED }));
-  t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN, PERSISTED_OPERATIONS_FILE: file });
-  url = (await t.app.listen(0, '127.0.0.1')).url;
+  ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN, PERSISTED_OPERATIONS_FILE: file }));
 });
 afterAll(async () => {
   await t?.close();

@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startListeningApp, startTestApp, type TestApp } from '../support/app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = 'admin-token-for-clients-graphiql-012345';
@@ -18,8 +18,7 @@ let url: string;
 let browser: Browser;
 beforeAll(async () => {
   if (skip) return;
-  t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN });
-  url = (await t.app.listen(0, '127.0.0.1')).url;
+  ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN }));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 }, 120_000);
 afterAll(async () => {

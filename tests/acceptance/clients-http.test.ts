@@ -3,7 +3,7 @@
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startListeningApp, type TestApp } from '../support/app.js';
 
 const ADMIN = 'admin-token-for-clients-http-0123456789';
 const RESPONSE_JSON = 'application/graphql-response+json';
@@ -12,10 +12,7 @@ interface Served {
   t: TestApp;
   url: string;
 }
-async function serve(env: Record<string, string>): Promise<Served> {
-  const t = await startTestApp({ EXECUTOR_ENABLED: 'false', MAX_QUERY_DEPTH: '6', MAX_QUERY_ALIASES: '3', ...env });
-  return { t, url: (await t.app.listen(0, '127.0.0.1')).url };
-}
+const serve = (env: Record<string, string>): Promise<Served> => startListeningApp({ EXECUTOR_ENABLED: 'false', MAX_QUERY_DEPTH: '6', MAX_QUERY_ALIASES: '3', ...env });
 
 let open: Served; // auth off
 let locked: Served; // auth on, CORS_ORIGINS set

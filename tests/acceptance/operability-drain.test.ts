@@ -15,6 +15,7 @@ import { BUSYBOX, containersWithLabel, removeByPrefix, uniquePrefix } from '../s
 import { GetRun, LaunchRun, UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
 import { openSse, spawnServer, type ServerProcess } from '../support/server-process.js';
 import { RunEvents, RunStatusChanged } from '../support/subscriptions.js';
+import { until } from '../support/wait.js';
 
 const prefix = uniquePrefix();
 const key = (name: string) => `${prefix.replace(/-/g, '_')}_${name}`;
@@ -57,15 +58,7 @@ async function setUpTasks(s: ServerProcess) {
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000) => until(what, probe, timeoutMs, 50);
 
 /** A graphql-ws subscriber that records every payload and how the socket closed. */
 function wsSubscriber(origin: string, runId: string) {

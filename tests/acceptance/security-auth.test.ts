@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encodeGlobalID } from '../../src/contracts/ids.js';
 import { graphql } from '../gql/index.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startListeningApp, startTestApp, type TestApp } from '../support/app.js';
 import { CreateApiToken, LaunchRun, ListRuns, RevokeApiToken } from '../support/operations.js';
+import { sseBlocks, sseRequest } from '../support/sse.js';
 import { RunStatusChanged } from '../support/subscriptions.js';
 
 const ADMIN = 'admin-token-for-security-auth-0123456789';
@@ -117,26 +118,13 @@ function sseStream(url: string, token: string) {
   const frames: string[] = [];
   let endedAt: number | null = null;
   const controller = new AbortController();
-  const opened = fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(token) },
-    body: JSON.stringify({ query: print(RunStatusChanged), variables: {} }),
-    signal: controller.signal,
-  });
+  const opened = fetch(url, sseRequest(RunStatusChanged, {}, controller.signal, bearer(token)));
   const done = (async () => {
     const res = await opened;
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const { done: finished, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (finished) break;
-      buffer += decoder.decode(value, { stream: true });
-      let cut;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        frames.push(buffer.slice(0, cut));
-        buffer = buffer.slice(cut + 2);
-      }
+    try {
+      for await (const block of sseBlocks(res.body!)) frames.push(block);
+    } catch {
+      // An aborted or broken stream has ended as well.
     }
     endedAt = Date.now();
   })();
@@ -177,8 +165,7 @@ describe('authentication never turns itself off', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false' });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false' }));
   });
   afterAll(() => t.close());
 
@@ -276,8 +263,7 @@ describe('revocation reaches open connections', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN }));
   });
   afterAll(() => t.close());
 
@@ -379,8 +365,7 @@ describe('node and nodes', () => {
   let auditId: string;
   let runId: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN }));
     read = (await createToken(url, 'reader', 'READ', ADMIN)).secret;
     tokenId = (await createToken(url, 'secret-keeper', 'ADMIN', ADMIN)).id;
     const audit = await t.app.database.prisma.auditEvent.create({ data: { actor: 'test', action: 'inspect', target: 'hidden-target', allowed: false, reason: 'not allowlisted' } });
@@ -429,8 +414,7 @@ describe('the 401 hint', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN }));
   });
   afterAll(() => t.close());
 
@@ -458,8 +442,7 @@ describe('failed-authentication limits never lock out a valid token', () => {
   let url: string;
   let reader: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN }));
     reader = (await createToken(url, 'reader', 'READ', ADMIN)).secret;
   });
   afterAll(() => t.close());

@@ -6,7 +6,7 @@ import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startListeningApp, type TestApp } from '../support/app.js';
 import { RunStatusChanged } from '../support/subscriptions.js';
 
 const ADMIN = 'admin-token-for-security-limits-0123456789';
@@ -33,8 +33,7 @@ describe('WebSocket frames follow MAX_BODY_BYTES', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN }));
   });
   afterAll(() => t.close());
 
@@ -61,8 +60,7 @@ describe('open connections per client', () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN, MAX_CONNECTIONS_PER_CLIENT: '3' });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN, MAX_CONNECTIONS_PER_CLIENT: '3' }));
   });
   afterAll(() => t.close());
 
@@ -123,8 +121,7 @@ describe('broken request parameters are a validation error, not a masked one', (
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
-    t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN });
-    url = (await t.app.listen(0, '127.0.0.1')).url;
+    ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN }));
   });
   afterAll(() => t.close());
 

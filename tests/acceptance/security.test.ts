@@ -3,7 +3,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { startListeningApp, startTestApp, type TestApp } from '../support/app.js';
 import { ApiTokens, CreateApiToken, LaunchRun, ListRuns, RevokeApiToken, UpsertAllowlistEntry } from '../support/operations.js';
 import { RunStatusChanged } from '../support/subscriptions.js';
 
@@ -14,8 +14,7 @@ const tokens: Record<'READ' | 'OPERATE' | 'ADMIN', string> = { READ: '', OPERATE
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 beforeAll(async () => {
-  t = await startTestApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN, MAX_BODY_BYTES: '20000' });
-  url = (await t.app.listen(0, '127.0.0.1')).url;
+  ({ t, url } = await startListeningApp({ EXECUTOR_ENABLED: 'false', ADMIN_TOKEN: ADMIN, MAX_BODY_BYTES: '20000' }));
   for (const role of ['READ', 'OPERATE', 'ADMIN'] as const) {
     const res = await t.gql(CreateApiToken, { input: { name: `${role.toLowerCase()}-bot`, role } }, bearer(ADMIN));
     expect(res.data!.createApiToken.errors).toEqual([]);

@@ -15,6 +15,17 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** `startTestApp` on a free loopback port, for tests of the transport itself (real HTTP, SSE, WebSocket). */
+export async function startListeningApp(env: Record<string, string> = {}): Promise<{ t: TestApp; url: string }> {
+  const t = await startTestApp(env);
+  try {
+    return { t, url: (await t.app.listen(0, '127.0.0.1')).url };
+  } catch (err) {
+    await t.close(); // the caller never gets `t` to close
+    throw err;
+  }
+}
+
 /** `reuseDatabase`: use the database named in `env` as is (no fresh one, nothing dropped). */
 export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, { reuseDatabase = false } = {}): Promise<TestApp> {
   const db: TestDatabase = reuseDatabase ? { env: {}, drop: async () => {} } : await createTestDatabase();

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type FormattedExecutionResult } from 'graphql';
+import { sseBlocks, sseEvent, sseRequest } from './sse.js';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -80,30 +81,14 @@ export function openSse<R, V>(origin: string, doc: TypedDocumentNode<R, V>, vari
   const controller = new AbortController();
   const ended = (async (): Promise<{ clean: boolean }> => {
     try {
-      const res = await fetch(`${origin}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ query: print(doc), variables }),
-        signal: controller.signal,
-      });
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return { clean: kinds.at(-1) === 'complete' };
-        buffer += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const kind = /^event: (\w+)/m.exec(block)?.[1];
-          if (!kind) continue;
-          kinds.push(kind);
-          const data = block.split('\n').find((l) => l.startsWith('data:'));
-          if (kind === 'next' && data) payloads.push(JSON.parse(data.slice(5)) as { data?: R });
-        }
+      const res = await fetch(`${origin}/graphql`, sseRequest(doc, variables, controller.signal));
+      for await (const block of sseBlocks(res.body!)) {
+        const { kind, data } = sseEvent(block);
+        if (!kind) continue;
+        kinds.push(kind);
+        if (kind === 'next' && data) payloads.push(JSON.parse(data) as { data?: R });
       }
+      return { clean: kinds.at(-1) === 'complete' };
     } catch {
       return { clean: false };
     }

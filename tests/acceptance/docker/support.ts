@@ -1,10 +1,10 @@
 // Shared pieces of the guardrail tests: worker tasks, waiting on containers, an SSE reader.
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import { expect } from 'vitest';
 import type { TestApp } from '../../support/app.js';
 import { BUSYBOX, containersWithLabel } from '../../support/docker.js';
 import { LaunchRun, UpsertContainerTask, UpsertWorkerImage } from '../../support/operations.js';
+import { sseBlocks, sseEvent, sseRequest } from '../../support/sse.js';
 
 export async function allowBusybox(t: TestApp) {
   await t.gql(UpsertWorkerImage, { input: { image: BUSYBOX, pidsLimit: 64, memoryBytes: 64 * 1024 * 1024 } });
@@ -32,41 +32,17 @@ export async function workersOf(jobDbId: number, deploymentId: string, timeoutMs
   }
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { until } from '../../support/wait.js';
 
 /** A GraphQL subscription over Yoga's SSE (in-process fetch): every `next` payload's data, as it arrives. */
 export function sse<R, V>(t: TestApp, doc: TypedDocumentNode<R, V>, variables: V) {
   const received: R[] = [];
   const controller = new AbortController();
   const done = (async () => {
-    const res = await t.app.yoga.fetch('http://yoga/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: print(doc), variables }),
-      signal: controller.signal,
-    });
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const { value, done: ended } = await reader.read();
-      if (ended) return;
-      buffer += decoder.decode(value, { stream: true });
-      let cut: number;
-      while ((cut = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const data = block.split('\n').find((l) => l.startsWith('data:'));
-        if (data && /^event: next/m.test(block)) received.push((JSON.parse(data.slice(5)) as { data: R }).data);
-      }
+    const res = await t.app.yoga.fetch('http://yoga/graphql', sseRequest(doc, variables, controller.signal));
+    for await (const block of sseBlocks(res.body!)) {
+      const { kind, data } = sseEvent(block);
+      if (kind === 'next' && data) received.push((JSON.parse(data) as { data: R }).data);
     }
   })().catch(() => undefined);
   return {
