@@ -316,15 +316,15 @@ function timestampTokenEnd(s: string, i: number, n: number): number {
 /**
  * Could the redaction's IPv4 rule match inside this segment? Superset of its regex
  * (`(?<![\w.])(?:OCTET\.){3}OCTET(?!\w|\.\d)`): four dot-separated runs of 1-3 digits,
- * the first not glued to a word char or a dot. So `2005-06-03-15.42.50.675872` and
- * `v6.1.7601.23505` stay on the fast path, `host-10.1.2.3` does not.
+ * the first not glued to a digit, `_` or a dot (letters: `host129.206.196.21.example.com`, the
+ * host-name rule). So `2005-06-03-15.42.50.675872` and `v6.1.7601.23505` stay on the fast path.
  */
 function gluedIpv4(s: string, from: number, to: number): boolean {
   for (let p = from; p < to; p++) {
     if (!isDigit(s.charCodeAt(p))) continue;
     if (p > from) {
       const b = s.charCodeAt(p - 1);
-      if (b === 46 || b === 95 || ((CLASS[b] as number) & (DIGIT | HEXL | LOWER | UPPER)) !== 0) continue;
+      if (b === 46 || b === 95 || isDigit(b)) continue; // a letter before: a host name's address
     }
     let q = p;
     let groups = 0;
@@ -351,6 +351,29 @@ function maybeVersion(s: string, at: number, from: number): boolean {
   while (b > from && (s.charCodeAt(b) === 32 || s.charCodeAt(b) === 58 || s.charCodeAt(b) === 61)) b--;
   const c = s.charCodeAt(b) | 32;
   return b >= from && (c === 110 || c === 114 || s.charCodeAt(at - 1) === 126) && versionBefore(s, at, from);
+}
+
+/** `ip-10-0-0-1`, `calvisitor-10-105-162-178`: a letter, `-`, then four dash-separated runs of 1-3 digits. */
+function dashedIpv4(s: string, from: number, to: number): boolean {
+  for (let d = s.indexOf('-', from + 1); d >= 0 && d < to; d = s.indexOf('-', d + 1)) {
+    if (((CLASS[s.charCodeAt(d - 1)] as number) & (HEXL | LOWER | UPPER)) === 0) continue;
+    let q = d + 1;
+    let groups = 0;
+    for (; groups < 4; groups++) {
+      let n = 0;
+      while (q < to && n < 4 && isDigit(s.charCodeAt(q))) {
+        q++;
+        n++;
+      }
+      if (n === 0 || n > 3) break;
+      if (groups < 3) {
+        if (s.charCodeAt(q) !== 45) break;
+        q++;
+      }
+    }
+    if (groups === 4) return true;
+  }
+  return false;
 }
 
 function countDots(s: string, from: number, to: number): number {
@@ -593,6 +616,8 @@ export class LineScanner {
             } else {
               // An IPv4 glued to other chars: let the redaction regex decide.
               if ((flags & DOT) !== 0 && countDots(s, segStart, i) >= 3 && gluedIpv4(s, segStart, i)) hints |= HINT_SECRET;
+              // `calvisitor-10-105-162-178` (not a UUID: its groups are 4+ hex chars)
+              if ((flags & DASH) !== 0 && len >= 9 && len !== 36 && dashedIpv4(s, segStart, i)) hints |= HINT_SECRET;
               if (len === 36 && (flags & ~(DIGIT | HEXL | DASH)) === 0 && isUuid(s, segStart)) {
                 unit = this.uuidUnit;
                 mask = this.masks.uuid;
