@@ -28,7 +28,13 @@ export interface BullmqDispatcherDeps {
 const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
 /** BullMQ wants its own connections with no per-request retry limit (it blocks on some). */
-export const redisConnection = (url: string): ConnectionOptions => new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+export function redisConnection(url: string): ConnectionOptions {
+  const c = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+  // ioredis reconnects by itself; an outage is reported once by the readiness probe and the event
+  // bus's backoff warner (and by BullMQ's worker 'error' events), not once per retry here.
+  c.on('error', () => undefined);
+  return c;
+}
 
 export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
   const { db, runs, config, logger, redactor } = deps;
