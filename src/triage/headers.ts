@@ -20,7 +20,8 @@
 
 const MON = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*';
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*';
-const TIME = '\\d{1,2}:\\d\\d(?::\\d\\d)?(?:[.,:]\\d{1,9})?';
+// unpadded fields too (`22:16:0:119`)
+const TIME = '\\d{1,2}:\\d{1,2}(?::\\d{1,2})?(?:[.,:]\\d{1,9})?';
 const ZONE = '(?: ?(?:Z|[+-]\\d\\d:?\\d\\d|UTC|GMT))?';
 const TS_FORMS = [
   `\\d{4}-\\d\\d-\\d\\d[T ]${TIME}${ZONE}`, // ISO 8601 / RFC 3339, log4j, Python logging
@@ -45,8 +46,9 @@ const LEVEL = new RegExp(`[[<(]?(${LEVEL_WORDS}|[VDIWEF])[\\]>)]?:?${END}`, 'iy'
 // afterwards (a 57-way alternation or the `i` flag cost more than the rest of the header).
 const LEVEL_SET = new Set(['V', 'D', 'I', 'W', 'E', 'F', ...LEVEL_WORDS.split('|').flatMap((w) => [w, w.toUpperCase(), (w[0] as string).toUpperCase() + w.slice(1)])]);
 const PID = /\d+(?:#\d+)?:?(?=[\s|]|$)/y;
-// `[main]`, `[QuorumPeer[myid=1]/0:…@774]`: no spaces inside, one level of nesting
-const BRACKET_COMP = /\[([^\]\s[]*(?:\[[^\]\s]*\][^\]\s[]*)*)\]:?(?=\s|$)/y;
+// `[main]`, `[QuorumPeer[myid=1]/0:…@774]`: no spaces inside, one level of nesting; a thread
+// name with spaces only before a logger (`[IPC Server listener on 62260] org.a.Server: …`)
+const BRACKET_COMP = /\[([^\]\s[]*(?:\[[^\]\s]*\][^\]\s[]*)*|[^\][\n]*(?=\] +[A-Za-z_$][\w.$]*: ))\]:?(?=\s|$)/y;
 // `org.a.B:`, `sshd[24206]:`, `sshd(pam_unix)[19939]:`, `WindowManager:`, `file.go:12]`
 const COLON_COMP = /([A-Za-z_$][\w.$/()@-]*?)(?:\[\d+\])?:(?=\s|$)/y;
 const HOST_COMP = /[\w.-]+ +([A-Za-z_$][\w.$/()@-]*?)(?:\[\d+\])?:(?=\s|$)/y;

@@ -26,6 +26,9 @@ const cases: Array<[string, string, string, string | undefined, string | undefin
   ['RFC 3339 with level and [component]', '2026-11-24T23:00:31.123Z INFO  [http] GET /api 200 3ms', 'ts level comp', 'INFO', 'http', 'GET /api 200 3ms'],
   ['epoch millis', '1700000000123 WARN cache: evicted 12 keys', 'ts level comp', 'WARN', 'cache', 'evicted 12 keys'],
   ['syslog with weekday and year', 'Mon Dec 05 2005 06:12:09 myhost kernel: oom-killer invoked', 'ts hostcomp', undefined, 'kernel', 'oom-killer invoked'],
+  ['unpadded time fields', '20171223-22:16:0:119|Step_LSC|30002312|processHandleBroadcastAction action:TIME_TICK', 'ts comp pid', undefined, 'Step_LSC', 'processHandleBroadcastAction action:TIME_TICK'],
+  ['a thread name with spaces before the logger', '2015-10-18 18:01:51,806 INFO [IPC Server listener on 62260] org.apache.hadoop.ipc.Server: IPC Server listener on 62260: starting', 'ts level comp comp', 'INFO', 'org.apache.hadoop.ipc.Server', 'IPC Server listener on 62260: starting'],
+  ['brackets with spaces in the message are no component', '[Sun Dec 04 04:47:44 2005] [error] [client 1.2.3.4] Directory index forbidden', 'ts level', 'error', undefined, '[client 1.2.3.4] Directory index forbidden'],
   ['no header', 'plain message with 3 words', 'none', undefined, undefined, 'plain message with 3 words'],
 ];
 
