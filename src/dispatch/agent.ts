@@ -42,6 +42,8 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
   const redactor = createRedactor(config.redactionEnabled, [...configSecrets(config), token]);
   const results = new Queue<JobReport>(RESULTS_QUEUE, { connection: conn(), prefix });
   const heartbeats = new Queue<Heartbeat>(HEARTBEATS_QUEUE, { connection: conn(), prefix });
+  // Repeated on every reconnect attempt while Redis is away: debug only.
+  for (const q of [results, heartbeats]) q.on('error', (err) => logger.debug({ err }, `${q.name} queue error`));
   const dockerVersion = await docker
     .version()
     .then((v) => v.Version)

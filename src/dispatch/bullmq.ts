@@ -50,6 +50,9 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
   const client = conn();
   const jobs = new Queue<JobSpec>(JOBS_QUEUE, { connection: conn(), prefix });
   const queueEvents = new QueueEvents(JOBS_QUEUE, { connection: conn(), prefix });
+  // Connection errors repeat on every reconnect attempt: debug only (workers' errors warn below).
+  jobs.on('error', (err) => logger.debug({ err }, 'jobs queue error'));
+  queueEvents.on('error', (err) => logger.debug({ err }, 'queue events error'));
 
   // Checks only for stalled jobs (never takes one): a job whose agent died fails here even when no other agent runs.
   const stallChecker = new Worker(JOBS_QUEUE, undefined, { connection: conn(), prefix, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });

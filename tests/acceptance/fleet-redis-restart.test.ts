@@ -1,5 +1,6 @@
-// Fleet: Redis restarted mid-run (a second redis-server on its own port, append-only file on) →
-// the control plane and the agent reconnect, no status transition is lost, the run converges.
+// Fleet restarts: Redis restarted mid-run (a second redis-server on its own port, append-only file
+// on) → the control plane and the agent reconnect, the run converges; the control plane restarted
+// mid-run → the remote job goes on and its result is recorded when the control plane is back.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,7 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { TEST_DB } from '../support/database.js';
+import { createTestDatabase, TEST_DB, type TestDatabase } from '../support/database.js';
 import { BUSYBOX } from '../support/docker.js';
 import { CreateApiToken, GetRun, LaunchRun, UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
 
@@ -33,12 +34,14 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
   }
 }
 
-describe.skipIf(TEST_DB !== 'postgres')('fleet: Redis restarted mid-run', () => {
+describe.skipIf(TEST_DB !== 'postgres')('fleet: restarts mid-run', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cb-redis-'));
   let port: number;
   let redis: ChildProcess | null = null;
   let agent: ChildProcess | null = null;
   let t: TestApp;
+  let database: TestDatabase;
+  let env: Record<string, string>;
   const startRedis = () => {
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''], { stdio: 'ignore' });
   };
@@ -55,13 +58,14 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: Redis restarted mid-run', () => 
     startRedis();
     const url = `redis://127.0.0.1:${port}`;
     await new Promise((r) => setTimeout(r, 500));
-    const env = { DISPATCH: 'bullmq', REDIS_URL: url, QUEUE_PREFIX: 'cbtest-restart', WORKER_STALL_SECONDS: '4', WORKER_HEARTBEAT_SECONDS: '1' };
-    t = await startTestApp({ ...env, ADMIN_TOKEN: ADMIN });
+    database = await createTestDatabase();
+    env = { ...database.env, DISPATCH: 'bullmq', REDIS_URL: url, QUEUE_PREFIX: 'cbtest-restart', WORKER_STALL_SECONDS: '4', WORKER_HEARTBEAT_SECONDS: '1' };
+    t = await startTestApp({ ...env, ADMIN_TOKEN: ADMIN }, {}, { reuseDatabase: true });
     const token = (await t.gql(CreateApiToken, { input: { name: 'agent-r', role: 'WORKER' as never } }, auth)).data!.createApiToken.secret!;
     await t.gql(UpsertWorkerImage, { input: { image: BUSYBOX, pidsLimit: 64, memoryBytes: 64 * 1024 * 1024 } }, auth);
     await t.gql(UpsertContainerTask, { input: { key: 'slow_echo', name: 'slow echo', image: BUSYBOX, command: ['sh', '-c', 'sleep 4; echo survived'] } }, auth);
     agent = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env, WORKER_NAME: 'agent-r', WORKER_TOKEN: token, DOCKER_HOST: 'unix:///var/run/docker.sock' },
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', REDIS_URL: env.REDIS_URL!, QUEUE_PREFIX: env.QUEUE_PREFIX!, WORKER_STALL_SECONDS: env.WORKER_STALL_SECONDS!, WORKER_HEARTBEAT_SECONDS: '1', WORKER_NAME: 'agent-r', WORKER_TOKEN: token, DOCKER_HOST: 'unix:///var/run/docker.sock' },
       stdio: 'ignore',
     });
   }, 120_000);
@@ -69,6 +73,7 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: Redis restarted mid-run', () => 
   afterAll(async () => {
     agent?.kill('SIGKILL');
     await t?.close();
+    await database?.drop();
     await stopRedis();
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
@@ -86,6 +91,22 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: Redis restarted mid-run', () => 
       const r = (await t.gql(GetRun, { id: launched.id }, auth)).data?.run;
       return r && ['SUCCESS', 'FAILED', 'CANCELLED', 'PARTIAL'].includes(r.status) ? r : null;
     }, 60_000);
+    expect(run.status).toBe('SUCCESS');
+    expect(JSON.stringify(run.jobs[0]!.result)).toContain('survived');
+  }, 120_000);
+
+  it('the control plane restarted mid-run: the remote job goes on, its result is recorded when it is back', async () => {
+    const launched = (await t.gql(LaunchRun, { input: { tasks: ['slow_echo'], customDirectiveText: 'cp restart' } }, auth)).data!.launchRun.run!;
+    await until('job RUNNING', async () => (await t.gql(GetRun, { id: launched.id }, auth)).data?.run?.jobs.some((j) => j.status === 'RUNNING'));
+    await t.app.close();
+    // The worker finishes (sleep 4) while no control plane runs; its report waits in the queue.
+    await new Promise((r) => setTimeout(r, 6000));
+    t = await startTestApp({ ...env, ADMIN_TOKEN: ADMIN }, {}, { reuseDatabase: true });
+    await t.app.reconcile();
+    const run = await until('run ended', async () => {
+      const r = (await t.gql(GetRun, { id: launched.id }, auth)).data?.run;
+      return r && ['SUCCESS', 'FAILED', 'CANCELLED', 'PARTIAL'].includes(r.status) ? r : null;
+    }, 30_000);
     expect(run.status).toBe('SUCCESS');
     expect(JSON.stringify(run.jobs[0]!.result)).toContain('survived');
   }, 120_000);
