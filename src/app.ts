@@ -144,9 +144,9 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       } else if (!authOn) {
         logger.warn('authentication is off (no ADMIN_TOKEN and no API tokens): listening on loopback only');
       }
-      running = await listen(serverDeps, yoga, port, chosen);
       // Decided once, here: a server that binds with auth on keeps it on, whatever happens to tokens.
       if (authOn) services.auth.requireAuthentication();
+      running = await listen(serverDeps, yoga, port, chosen);
       scheduler?.start();
       notifier.start();
       return running;
