@@ -105,6 +105,8 @@ function severityOf(level: string | undefined, line: string): number {
 }
 
 const EVENT_START = /panic: |fatal error: |Traceback \(most recent call last\)|Exception in thread /y;
+// A line that opens with a level word, a logfmt level or a JSON object is a record of its own.
+const OWN_LEVEL = /(?:\[?(?:trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|panic)\]?[\s:]|(?:level|lvl|severity)=|\{)/iy;
 const CONTINUATION = /goroutine \d+ \[|Caused by: |\.\.\. \d+ (?:more|common frames)/y;
 
 function emptyCounts(): Record<Severity, number> {
@@ -236,7 +238,7 @@ export class ContainerTriage {
   /**
    * Is this headerless line part of the previous event (a stack trace, a Go panic's goroutines)?
    * Indented lines, `Caused by:`, `... 3 more`, `goroutine 1 [running]:` and what follows it up to
-   * a blank line; after a line with a header, any line that does not start like one.
+   * a blank line; after a line with a header, any line that does not start like one and has no level of its own.
    * `panic:`, `Exception in thread` and `Traceback …` (but right after an error record) start
    * events of their own.
    */
@@ -260,7 +262,11 @@ export class ContainerTriage {
       this.inTrace = s.charCodeAt(from) === 103; // `goroutine N [`: its frames follow unindented
       return true;
     }
-    return this.eventHeadered && !this.header.startsLikeHeader(s, from);
+    // A line with a level of its own (`WARN …`, `level=error`) starts an event even in a stream
+    // whose learned header it does not match: containers mix formats (stdout and stderr, libraries).
+    if (!this.eventHeadered || this.header.startsLikeHeader(s, from)) return false;
+    OWN_LEVEL.lastIndex = from;
+    return !OWN_LEVEL.test(s);
   }
 
   /** Count a continuation line with its event: no template of its own, the event's severity. */

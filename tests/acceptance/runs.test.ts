@@ -237,7 +237,8 @@ describe('queries', () => {
     const res = await t.gql(RunsWithRelations, {});
     expect(res.errors).toBeUndefined();
     expect(res.data!.runs.edges.length).toBeGreaterThanOrEqual(25);
-    const statements = t.queries.filter((q) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(q.trim()));
+    // The request's auth check ("does any token exist?", cached for 250 ms) is not part of the runs query.
+    const statements = t.queries.filter((q) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(q.trim()) && !/FROM "public"."ApiToken"/.test(q));
     expect(statements.length).toBeGreaterThan(0);
     expect(statements.length).toBeLessThanOrEqual(3);
   });

@@ -133,4 +133,14 @@ describe('multi-line events', () => {
     expect(panic).toMatchObject({ count: 1, severity: 'error' });
     expect(s.templates.some((x) => x.template.startsWith('main.') || x.template.startsWith('goroutine'))).toBe(false);
   });
+  it('lines of another format with a level of their own are records, not continuations, in any order', () => {
+    // One container, three formats on stdout and stderr (as the executor test's container logs them).
+    const info = (i: number) => `2026-11-24T10:00:0${i}Z INFO GET /health served in ${i}ms`;
+    const error = (i: number) => `level=error msg="db connection refused" attempt=${i}`;
+    const warn = (i: number) => `WARN cache miss ratio high: 0.${i}`;
+    for (const order of [[info, error, warn], [info, warn, error], [warn, info, error]]) {
+      const lines = Array.from({ length: 20 }, (_, i) => order.map((f) => f(i))).flat();
+      expect(run(lines).bySeverity).toMatchObject({ info: 20, warn: 20, error: 20 });
+    }
+  });
 });

@@ -81,7 +81,11 @@ describe('crash windows', () => {
     const env = await database('project');
     const s = await server(env, { long: 'sleep 300', quick: 'echo quick' }, { MAX_CONCURRENT_JOBS: '1' });
     const { runId, jobId } = await launchAndWaitRunning(s, ['long', 'quick']);
-    const [worker] = await until('the worker container', async () => (await workers(jobId)).length > 0 && workers(jobId));
+    // Listed from its creation on: wait until it has started, or the kill can land before `start`.
+    const [worker] = await until('the worker container to run', async () => {
+      const running = (await workers(jobId)).filter((c) => c.State === 'running');
+      return running.length > 0 && running;
+    });
     await killHard(s);
     expect((await docker.getContainer(worker!.Id).inspect()).State.Running).toBe(true);
 

@@ -2,7 +2,7 @@
 // real containers did. Test images come from tests/images/build.sh (no registry needed).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { BUSYBOX, containersWithLabel, docker, GPU_IMAGE, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
+import { BUSYBOX, containersWithLabel, docker, GPU_IMAGE, removeByPrefix, startContainer, uniquePrefix, waitForLogLines } from '../../support/docker.js';
 import { startLlmStandin, type LlmStandin } from '../../support/llm-standin.js';
 import {
   AuditEvents,
@@ -44,7 +44,8 @@ beforeAll(async () => {
   await t.gql(UpsertWorkerImage, { input: { image: GPU_IMAGE, gpuAllowed: true } });
   await t.gql(UpsertWorkerImage, { input: { image: BUSYBOX, pidsLimit: 64, memoryBytes: 64 * 1024 * 1024 } });
   // Docker delivers logs asynchronously: make sure the containers have written theirs.
-  await new Promise((r) => setTimeout(r, 500));
+  await waitForLogLines(web, 60);
+  await waitForLogLines(api, 1);
 });
 
 afterAll(async () => {
