@@ -48,6 +48,7 @@ const SUCCESS: Record<string, Schema> = {
   list_worker_images: obj({ images: list(image) }),
   token_usage: obj({ since: strOrNull, until: strOrNull, totals: usage, groups: list(usage) }),
   list_schedules: obj({ schedules: list(obj({ id: str, name: str, kind: str, enabled: { type: 'boolean' }, nextRunAt: strOrNull })), hasMore: { type: 'boolean' } }),
+  list_worker_hosts: obj({ hosts: list(obj({ id: str, name: str, status: { type: 'string', enum: ['ONLINE', 'DRAINING', 'STALE', 'OFFLINE'] }, enabled: { type: 'boolean' }, capacity: { type: 'integer' }, activeJobs: { type: 'integer' }, lastHeartbeatAt: strOrNull }, ['id', 'name', 'status'])) }),
   run_schedule_now: obj({ run }),
   runs_since_last_success: obj({ lastSuccess: { anyOf: [run, { type: 'null' }] }, runs: list(run), totalCount: { type: 'integer' } }),
 };

@@ -14,7 +14,8 @@ import { fail, ok, parseContract, type Result } from '../services/errors.js';
 import type { Services } from '../services/index.js';
 import { getDirective, getRun, listDirectives, listRuns, listSchedules, runReport, runsSinceLastSuccess, type RunProgressEvent } from '../services/queries.js';
 import { tokenUsage } from '../services/token-usage.js';
-import { allowlistView, directiveView, reportUri, runView, scheduleView, workerImageView } from './views.js';
+import { hostStatus, listWorkerHosts } from '../services/hosts.js';
+import { allowlistView, directiveView, reportUri, runView, scheduleView, workerHostView, workerImageView } from './views.js';
 
 export interface ToolContext {
   services: Services;
@@ -214,6 +215,17 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
     inputSchema: schemaOf(listSchedulesArgs),
     async run(args, ctx) {
       return answer(await listSchedules(ctx.services, args), (page) => ({ schedules: page.schedules.map(scheduleView), hasMore: page.hasMore }));
+    },
+  },
+  {
+    name: 'list_worker_hosts',
+    title: 'List worker hosts',
+    description: 'Worker agents the control plane has heard from (fleet mode), with status ONLINE, DRAINING, STALE or OFFLINE.',
+    role: 'READ',
+    inputSchema: NO_ARGS,
+    async run(_args, ctx) {
+      const settings = ctx.services.config.dispatch;
+      return ok({ hosts: (await listWorkerHosts(ctx.services.db)).map((h) => workerHostView(h, hostStatus(h, settings))) });
     },
   },
   {

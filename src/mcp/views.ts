@@ -1,5 +1,6 @@
 // What MCP tools return: the same fields and global IDs as the GraphQL types, as plain JSON.
-import type { ContainerAllowlistEntry, Directive, Job, Run, Schedule, WorkerImageAllowlistEntry } from '@prisma/client';
+import type { ContainerAllowlistEntry, Directive, Job, Run, Schedule, WorkerHost, WorkerImageAllowlistEntry } from '@prisma/client';
+import type { WorkerHostStatus } from '../services/hosts.js';
 import { encodeGlobalID } from '../contracts/ids.js';
 import { directiveSnapshot } from '../services/directives.js';
 
@@ -89,4 +90,16 @@ export const scheduleView = (s: Schedule) => ({
   lastRunAt: iso(s.lastRunAt),
   overlapPolicy: s.overlapPolicy,
   missedTickPolicy: s.missedTickPolicy,
+});
+
+export const workerHostView = (h: WorkerHost, status: WorkerHostStatus) => ({
+  id: encodeGlobalID('WorkerHost', h.id),
+  name: h.name,
+  status,
+  enabled: h.enabled,
+  labels: h.labels,
+  dockerVersion: h.dockerVersion,
+  capacity: h.capacity,
+  activeJobs: h.activeJobs,
+  lastHeartbeatAt: iso(h.lastHeartbeatAt),
 });

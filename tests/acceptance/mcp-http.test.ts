@@ -71,7 +71,7 @@ describe('MCP over Streamable HTTP', () => {
     expect(client.getServerVersion()?.name).toBe('cyberbrain-orchestrator');
     const { tools } = await client.listTools();
     expect(tools.map((x) => x.name).sort()).toEqual(
-      ['cancel_run', 'get_directive', 'get_run', 'get_run_report', 'launch_run', 'list_allowlist', 'list_directives', 'list_runs', 'list_schedules', 'list_worker_images', 'run_schedule_now', 'runs_since_last_success', 'set_allowlist_entry', 'token_usage'].sort(),
+      ['cancel_run', 'get_directive', 'get_run', 'get_run_report', 'launch_run', 'list_allowlist', 'list_directives', 'list_runs', 'list_schedules', 'list_worker_hosts', 'list_worker_images', 'run_schedule_now', 'runs_since_last_success', 'set_allowlist_entry', 'token_usage'].sort(),
     );
     const launch = tools.find((x) => x.name === 'launch_run')!;
     // Derived from the LaunchRun contract: its fields and bounds, strict.
@@ -105,7 +105,7 @@ describe('MCP over Streamable HTTP', () => {
     const stolen = await fetch(`${base}/mcp`, { method: 'POST', headers: headers(readSecret), body: JSON.stringify(list) });
     expect(stolen.status).toBe(403);
     expect(await stolen.text()).toContain('another token');
-    expect((await client.listTools()).tools.length).toBe(13); // OPERATE: all but set_allowlist_entry
+    expect((await client.listTools()).tools.length).toBe(14); // OPERATE: all but set_allowlist_entry
     await transport.terminateSession();
     const gone = await fetch(`${base}/mcp`, { method: 'POST', headers: headers(operateSecret), body: JSON.stringify(list) });
     expect(gone.status).toBe(404);
@@ -162,6 +162,8 @@ describe('MCP over Streamable HTTP', () => {
     expect(entry.entry.containerName).toBe(`${prefix}-web`);
     expect(data(await call(client, 'list_allowlist'))).toMatchObject({ entries: expect.arrayContaining([expect.objectContaining({ containerName: `${prefix}-web`, tags: ['mcp'] })]) });
     expect(data<{ images: Array<{ image: string }> }>(await call(client, 'list_worker_images')).images.length).toBeGreaterThan(0);
+    // Embedded mode: no agents have reported, so the fleet is empty.
+    expect(data(await call(client, 'list_worker_hosts'))).toEqual({ hosts: [] });
     expect(data(await call(client, 'token_usage', { since: '2020-01-01T00:00:00Z', groupBy: ['MODEL'] }))).toMatchObject({ since: '2020-01-01T00:00:00.000Z', totals: { calls: 0 }, groups: [] });
     expect((await call(client, 'token_usage', { since: 'yesterday' })).isError).toBe(true);
     expect(data(await call(client, 'runs_since_last_success', {}))).toHaveProperty('totalCount');

@@ -38,7 +38,7 @@ describe('MCP over stdio', () => {
   it('initializes and lists the same tools as /mcp, as a local admin', async () => {
     expect(client.getServerVersion()?.name).toBe('cyberbrain-orchestrator');
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toHaveLength(14);
+    expect(names).toHaveLength(15);
     expect(names).toEqual(expect.arrayContaining(['launch_run', 'set_allowlist_entry', 'get_run_report']));
   });
 
