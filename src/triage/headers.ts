@@ -159,7 +159,17 @@ export class HeaderDetector {
     p.message = undefined;
     p.level = undefined;
     p.component = undefined;
-    if (this.signature !== null) return this.along(s, from, to, this.signature);
+    if (this.signature !== null) {
+      if (this.along(s, from, to, this.signature)) return true;
+      // A line of another format than the learned one (containers mix formats on stdout and
+      // stderr): read its own header as while learning, so a kind of line is mined the same way
+      // whether it came before or after the lock.
+      p.msgStart = from;
+      p.message = undefined;
+      p.level = undefined;
+      p.component = undefined;
+      return this.greedy(s, from, to).length > 0;
+    }
     const kinds = this.greedy(s, from, to);
     const key = kinds.join(' ');
     this.tally.set(key, (this.tally.get(key) ?? 0) + 1);

@@ -142,5 +142,18 @@ describe('multi-line events', () => {
       const lines = Array.from({ length: 20 }, (_, i) => order.map((f) => f(i))).flat();
       expect(run(lines).bySeverity).toMatchObject({ info: 20, warn: 20, error: 20 });
     }
+    // stderr interleaved with stdout at random (a seeded LCG): one template per kind of line, whether
+    // it came while the header was being learned or after.
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 40; trial++) {
+      const out = Array.from({ length: 20 }, (_, i) => [info(i), warn(i)]).flat();
+      const err = Array.from({ length: 20 }, (_, i) => error(i));
+      const lines: string[] = [];
+      while (out.length || err.length) lines.push((err.length && (!out.length || random() < 0.34) ? err : out).shift()!);
+      const s = run(lines);
+      expect(s.bySeverity).toMatchObject({ info: 20, warn: 20, error: 20 });
+      expect(s.templates.map((x) => x.count)).toEqual([20, 20, 20]);
+    }
   });
 });
