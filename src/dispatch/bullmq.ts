@@ -12,6 +12,7 @@ import type { RunService } from '../services/runs.js';
 import { replayAudit, snapshotPolicy } from '../executor/policy.js';
 import { heartbeatInput, jobReportInput } from '../contracts/hosts.js';
 import { recordHeartbeat as saveHeartbeat, verdictFor } from '../services/hosts.js';
+import { recordLlmCall } from '../services/llm-calls.js';
 import { checkWorkerCredential } from './credential.js';
 import { HEARTBEATS_QUEUE, JOBS_QUEUE, queueJobId, RESULTS_QUEUE, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 import type { Dispatcher } from './types.js';
@@ -112,20 +113,7 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     }
     if (job.status === 'PENDING') await runs.startJob(report.jobId);
     await replayAudit(db, report.audit, report.pins);
-    for (const call of report.llmCalls) {
-      await db.lLMCall.create({
-        data: {
-          jobId: report.jobId,
-          model: call.model,
-          succeeded: call.ok,
-          errorKind: call.errorKind ?? null,
-          promptTokens: call.promptTokens,
-          completionTokens: call.completionTokens,
-          totalTokens: call.totalTokens,
-          durationMs: Math.round(call.durationMs),
-        },
-      });
-    }
+    for (const call of report.llmCalls) await recordLlmCall(db, report.jobId, call);
     for (const data of report.inventories) await db.containerInventorySnapshot.create({ data: { runId: report.runId, data: redactor.value(data) as Prisma.InputJsonValue } });
     const o = report.outcome;
     await runs.finishJob(report.jobId, {

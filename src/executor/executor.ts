@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { recordLlmCall } from '../services/llm-calls.js';
 import type { JobOutcome, RunDispatcher, RunService } from '../services/runs.js';
 import { runnerFor } from '../tasks/index.js';
 import type { TaskContext, TaskOutcome } from '../tasks/types.js';
@@ -119,18 +120,7 @@ export function createExecutor(deps: ExecutorDeps) {
         )?.startedAt ?? null,
       recordLlmCall: async (call) => {
         deps.metrics.countLlmCall(call);
-        await db.lLMCall.create({
-          data: {
-            jobId: job.id,
-            model: call.model,
-            succeeded: call.ok,
-            errorKind: call.errorKind ?? null,
-            promptTokens: call.promptTokens,
-            completionTokens: call.completionTokens,
-            totalTokens: call.totalTokens,
-            durationMs: Math.round(call.durationMs),
-          },
-        });
+        await recordLlmCall(db, job.id, call);
       },
       saveInventory: async (data) => {
         await db.containerInventorySnapshot.create({ data: { runId: job.runId, data } });
