@@ -1,5 +1,6 @@
 // Wires configuration, database, events, services, executor and transport into one application.
 // Tests create apps in-process with their own config; main.ts creates one from the environment.
+import { rm } from 'node:fs/promises';
 import { ConfigError, type Config } from './config.js';
 import { openDatabase, type DatabaseOptions } from './db.js';
 import { createEventBus } from './events/pubsub.js';
@@ -15,11 +16,14 @@ import { createServices } from './services/index.js';
 import { seedBuiltinTasks } from './services/tasks.js';
 import { configSecrets, createRedactor } from './redaction/index.js';
 import { createDockerClient } from './executor/docker.js';
-import { createExecutor } from './executor/executor.js';
+import { createInProcessDispatcher } from './dispatch/inprocess.js';
 import { createScheduler } from './scheduler/scheduler.js';
 import { createNotifier } from './notify/notifier.js';
 import { startTracing, traceDocker, traceService } from './tracing.js';
 import { createMcpRoute } from './mcp/http.js';
+import { createHostWatch } from './services/host-events.js';
+import { createArtifactKeeper } from './artifacts/keeper.js';
+import { artifactRoute } from './server/artifacts.js';
 
 export interface AppOptions {
   logger?: Logger;
@@ -57,12 +61,14 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
   // DISPATCH=inprocess: this process runs jobs (the built-in host `local`); bullmq: worker agents do
   // (loaded only then, so the embedded default never loads BullMQ).
   const inProcess = config.executor.enabled && config.dispatch.mode === 'inprocess';
-  const executor = inProcess ? createExecutor({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics, deploymentId: deployment }) : null;
+  const executor = inProcess ? await createInProcessDispatcher({ docker, db: database.prisma, runs: services.runs, config, logger, redactor, metrics, deploymentId: deployment }) : null;
   const fleet =
     config.executor.enabled && config.dispatch.mode === 'bullmq'
-      ? (await import('./dispatch/bullmq.js')).createBullmqDispatcher({ db: database.prisma, runs: services.runs, config, logger, redactor, deploymentId: deployment })
+      ? (await import('./dispatch/bullmq.js')).createBullmqDispatcher({ db: database.prisma, runs: services.runs, config, logger, redactor, deploymentId: deployment, events })
       : null;
   const dispatcher = executor ?? fleet;
+  // Fleet: every instance announces the STALE/OFFLINE transitions it wins (workerHostChanged).
+  const hostWatch = config.dispatch.mode === 'bullmq' ? createHostWatch({ db: database.prisma, events, config, logger }) : null;
   if (dispatcher) services.runs.setDispatcher(dispatcher);
   // Every instance may run it (ticks are claimed in the database); it starts with listen().
   const scheduler = config.scheduler.enabled
@@ -79,6 +85,11 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     retryBaseMs: config.notify.retryBaseMs,
     retryMaxMs: config.notify.retryMaxSeconds * 1000,
   });
+
+  // Writes each ended run's files under CYBER_BRAIN_LOGS/runs/<id>/ and prunes old ones; started
+  // here, not in listen(): the MCP stdio process runs jobs without listening.
+  const artifactKeeper = createArtifactKeeper({ events, artifacts: services.artifacts, logger, sweepMs: config.artifacts.sweepSeconds * 1000 });
+  artifactKeeper.start();
 
   const readiness = createReadiness({
     database,
@@ -105,6 +116,8 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
         return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
       },
       '/mcp': (request: Request, client: string) => mcp.handle(request, client),
+      // GET /artifacts/<run id>/<name>: the same tokens as the API (READ or above).
+      '/artifacts/': artifactRoute(services),
     },
     // The database (and Redis when configured) is required; the Docker engine is reported.
     readiness: () => readiness.probe(),
@@ -123,6 +136,8 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
     fleet,
     scheduler,
     notifier,
+    /** Run artifacts on disk: sweep() prunes and backfills, settled() waits for pending writes. */
+    artifacts: artifactKeeper,
     docker,
     /** Labels every container this deployment creates; nothing without it is touched. */
     deploymentId: deployment,
@@ -172,9 +187,13 @@ export async function createApp(config: Config, opts: AppOptions = {}) {
       readiness.setDraining();
       await scheduler?.stop();
       await notifier.stop();
+      await artifactKeeper.stop();
+      // A memory:// database's artifacts go with it.
+      if (config.artifacts.ephemeral) await rm(config.logsDir, { recursive: true, force: true });
       await mcp.close();
       await running?.close();
       await dispatcher?.close();
+      await hostWatch?.stop();
       await readiness.close();
       await events.close();
       await database.close();

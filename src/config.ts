@@ -1,6 +1,7 @@
 // Every environment variable the service reads, parsed once with zod. Nothing else reads process.env.
 // The README's configuration table mirrors this file.
 import { isIP } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -163,6 +164,8 @@ const envSchema = z.object({
   NOTIFY_RETRY_MAX_SECONDS: int(300, 1, 86_400),
   ALLOWLIST_IDENTITY: z.enum(['id', 'name']).optional().default('id'),
   CYBER_BRAIN_LOGS: z.string().optional(),
+  ARTIFACT_RETENTION_DAYS: int(30, 0, 36_500),
+  ARTIFACT_SWEEP_SECONDS: int(3600, 1, 86_400),
   CYBER_BRAIN_UPLOADS: z.string().optional(),
   UPLOADS_DIR: z.string().optional(),
   REPORT_MAX_BYTES: int(256_000, 1024, 16_000_000),
@@ -174,10 +177,12 @@ const envSchema = z.object({
   WORKER_HEARTBEAT_SECONDS: int(3, 1, 600),
   WORKER_STALE_SECONDS: int(15, 1, 86_400),
   WORKER_OFFLINE_SECONDS: int(60, 1, 86_400),
+  QUEUE_WAIT_SECONDS: int(300, 0, 86_400),
   WORKER_NAME: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
   WORKER_LABELS: workerLabels,
   WORKER_CONCURRENCY: int(2, 1, 256),
   WORKER_TOKEN: z.string().min(16).optional(),
+  WORKER_GPU_PROBE_SECONDS: int(300, 10, 86_400),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -227,16 +232,22 @@ export interface Config {
   deploymentId: string | undefined;
   /** How allowlist entries match containers: by pinned container id (default) or by name only. */
   allowlistIdentity: 'id' | 'name';
+  /** Run artifacts live under logsDir/runs/<runId>/. */
   logsDir: string;
+  /** retentionDays: artifacts older than this are deleted (0 = kept forever), checked every sweepSeconds. */
+  /** ephemeral: logsDir is a temporary folder of a memory:// database, removed when the app closes. */
+  artifacts: { retentionDays: number; sweepSeconds: number; ephemeral: boolean };
   uploadsDir: string;
   reportMaxBytes: number;
   /** OpenTelemetry traces (OTLP over HTTP) when an endpoint is set. */
   otel: { endpoint: string | undefined; serviceName: string };
   /** Where launched jobs run: this process (`inprocess`, the built-in host `local`) or worker agents over BullMQ. */
   /** staleSeconds / offlineSeconds: heartbeat silences after which a worker host is STALE / OFFLINE. */
-  dispatch: { mode: 'inprocess' | 'bullmq'; queuePrefix: string; stallSeconds: number; heartbeatSeconds: number; staleSeconds: number; offlineSeconds: number };
+  /** queueWaitSeconds: how long a routed job waits for a host with room before NO_HOST_AVAILABLE. */
+  dispatch: { mode: 'inprocess' | 'bullmq'; queuePrefix: string; stallSeconds: number; heartbeatSeconds: number; staleSeconds: number; offlineSeconds: number; queueWaitSeconds: number };
   /** The worker agent's own settings (`npm run worker`); name and token are checked there. */
-  worker: { name: string | undefined; labels: Record<string, string>; concurrency: number; token: string | undefined };
+  /** gpuProbeSeconds: how often the agent runs its nvidia-smi inventory probe again (also at start and when the probe image changes). */
+  worker: { name: string | undefined; labels: Record<string, string>; concurrency: number; token: string | undefined; gpuProbeSeconds: number };
 }
 
 function postgresUrlFromParts(e: z.infer<typeof envSchema>): string | undefined {
@@ -296,7 +307,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
   if (contradiction) throw new ConfigError(contradiction);
   const url = e.DATABASE_URL || postgresUrlFromParts(e);
   if (url && !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError('DATABASE_URL: expected a postgresql:// URL');
-  const logsDir = path.resolve(e.CYBER_BRAIN_LOGS ?? path.join(e.DATA_DIR, 'logs'));
+  // A throwaway (memory://) database keeps its artifacts in a throwaway folder, not ./memory:/logs.
+  const logsDir = path.resolve(e.CYBER_BRAIN_LOGS ?? (e.DATA_DIR.startsWith('memory://') ? path.join(os.tmpdir(), `cyberbrain-logs-${process.pid}`) : path.join(e.DATA_DIR, 'logs')));
   return {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -348,10 +360,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     deploymentId: e.DEPLOYMENT_ID,
     allowlistIdentity: e.ALLOWLIST_IDENTITY,
     logsDir,
+    artifacts: { retentionDays: e.ARTIFACT_RETENTION_DAYS, sweepSeconds: e.ARTIFACT_SWEEP_SECONDS, ephemeral: !e.CYBER_BRAIN_LOGS && e.DATA_DIR.startsWith('memory://') },
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
-    dispatch: { mode: e.DISPATCH, queuePrefix: e.QUEUE_PREFIX, stallSeconds: e.WORKER_STALL_SECONDS, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS, staleSeconds: e.WORKER_STALE_SECONDS, offlineSeconds: e.WORKER_OFFLINE_SECONDS },
-    worker: { name: e.WORKER_NAME, labels: e.WORKER_LABELS, concurrency: e.WORKER_CONCURRENCY, token: e.WORKER_TOKEN },
+    dispatch: { mode: e.DISPATCH, queuePrefix: e.QUEUE_PREFIX, stallSeconds: e.WORKER_STALL_SECONDS, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS, staleSeconds: e.WORKER_STALE_SECONDS, offlineSeconds: e.WORKER_OFFLINE_SECONDS, queueWaitSeconds: e.QUEUE_WAIT_SECONDS },
+    worker: { name: e.WORKER_NAME, labels: e.WORKER_LABELS, concurrency: e.WORKER_CONCURRENCY, token: e.WORKER_TOKEN, gpuProbeSeconds: e.WORKER_GPU_PROBE_SECONDS },
   };
 }

@@ -34,7 +34,7 @@ export interface ServerDeps {
   logger: Logger;
   /** Resolves the caller from an Authorization header (or the connection_init payload). */
   authenticate(authorization: string | undefined, client: string, opts?: AuthenticateOptions): Promise<AuthOutcome>;
-  /** Extra HTTP routes (e.g. /metrics) answered before Yoga. */
+  /** Extra HTTP routes (e.g. /metrics) answered before Yoga; a key ending in `/` is a prefix. */
   routes?: Record<string, (request: Request, client: string) => Promise<Response>>;
   readiness(): Promise<{ ready: boolean; checks: Record<string, unknown>; status?: string }>;
   /** More envelop/Yoga plugins from the composition root (e.g. closing subscriptions at shutdown). */
@@ -51,7 +51,8 @@ function healthPlugin(deps: ServerDeps): Plugin {
         const r = await deps.readiness();
         return endResponse(Response.json({ status: r.status ?? (r.ready ? 'ready' : 'not ready'), ...r.checks }, { status: r.ready ? 200 : 503 }));
       }
-      const route = deps.routes?.[url.pathname];
+      // A route key ending in `/` answers every path under it (e.g. /artifacts/<run>/<name>).
+      const route = deps.routes?.[url.pathname] ?? Object.entries(deps.routes ?? {}).find(([p]) => p.endsWith('/') && url.pathname.startsWith(p))?.[1];
       if (route) return endResponse(await route(request, (serverContext as ServerContext | undefined)?.req?.socket.remoteAddress ?? 'unknown'));
     },
   };

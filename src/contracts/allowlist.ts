@@ -3,6 +3,8 @@ import { globalId } from './ids.js';
 
 // Docker's own rule for container names.
 const CONTAINER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+// A worker host's name (WORKER_NAME, or `local`).
+const HOST_NAME = /^[A-Za-z0-9._-]{1,63}$/;
 // name[:tag][@sha256:digest], lower-case repository path as Docker requires.
 const IMAGE_REF = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
@@ -15,6 +17,8 @@ export const upsertAllowlistEntryInput = z.strictObject({
   enabled: z.boolean().default(true),
   description: z.string().max(2000).optional(),
   tags: z.array(z.string().trim().min(1).max(64)).max(20).optional(),
+  /** Worker host names this entry applies to; empty or omitted on create: every host. */
+  hosts: z.array(z.string().trim().regex(HOST_NAME, 'a host name is 1 to 63 letters, digits, . _ or -')).max(50).optional(),
   /** Re-approval after a rename or recreate: null forgets the pin, an id (or a 12+ digit prefix) pins that container. */
   pinnedContainerId: z
     .string()

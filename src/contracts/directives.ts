@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { globalId } from './ids.js';
+import { taskConfigIssues } from './task-config.js';
 
 export const DIRECTIVE_TYPES = ['D1', 'D2', 'D3', 'D4'] as const;
 const MAX_CONFIG_BYTES = 64_000;
 
 const taskConfig = z
   .record(z.string(), z.unknown())
-  .refine((v) => JSON.stringify(v).length <= MAX_CONFIG_BYTES, `taskConfig must be at most ${MAX_CONFIG_BYTES} bytes of JSON`);
+  .refine((v) => JSON.stringify(v).length <= MAX_CONFIG_BYTES, `taskConfig must be at most ${MAX_CONFIG_BYTES} bytes of JSON`)
+  .superRefine(taskConfigIssues);
 
 const fields = (maxText: number) => ({
   title: z.string().trim().min(1, 'title is required').max(200),

@@ -13,6 +13,11 @@ export const heartbeatInput = z.object({
   capacity: z.number().int().min(0).max(10_000),
   activeJobs: z.number().int().min(0).max(10_000),
   at: z.string().max(40),
+  // Absent from agents that predate the GPU probe: an empty inventory.
+  gpus: z
+    .array(z.object({ index: z.number().int().min(0).max(1023), name: z.string().min(1).max(200), memoryMiB: z.number().min(0).max(1e9).nullable() }))
+    .max(64)
+    .default([]),
 });
 
 export const jobReportInput = z
@@ -31,3 +36,16 @@ export const jobReportInput = z
 
 export const setWorkerHostEnabledInput = z.strictObject({ id: globalId('WorkerHost'), enabled: z.boolean() });
 export const workerHostIdInput = z.strictObject({ id: globalId('WorkerHost') });
+
+/** The GPU probe order an agent reads from Redis (see dispatch/protocol.ts gpuProbeKey). */
+export const gpuProbeOrderInput = z.object({
+  deploymentId: z.string().min(1).max(100),
+  image: z.object({
+    image: z.string().min(1).max(500),
+    memoryBytes: z.string().regex(/^\d+$/).nullable(),
+    nanoCpus: z.string().regex(/^\d+$/).nullable(),
+    pidsLimit: z.number().int().nullable(),
+    gpuAllowed: z.boolean(),
+    timeoutSeconds: z.number().int().nullable(),
+  }),
+});

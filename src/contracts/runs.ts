@@ -3,6 +3,13 @@ import { globalId } from './ids.js';
 
 export const TASK_KEY = /^[a-z][a-z0-9_]{0,62}$/;
 
+/** A worker label as WORKER_LABELS spells it (letters, digits, . _ - /). */
+const LABEL_PART = /^[A-Za-z0-9._/-]{1,63}$/;
+const hostLabel = z.strictObject({
+  key: z.string().regex(LABEL_PART, 'a label key is 1 to 63 letters, digits, . _ - or /'),
+  value: z.string().regex(/^[A-Za-z0-9._/-]{0,63}$/, 'a label value is at most 63 letters, digits, . _ - or /'),
+});
+
 export const launchRunInput = (maxText: number) =>
   z
     .strictObject({
@@ -18,8 +25,15 @@ export const launchRunInput = (maxText: number) =>
         .min(1, 'tasks must not be empty; omit it to run every enabled task')
         .max(32)
         .nullish(),
+      /** Fleet routing: these worker hosts only. */
+      hosts: z.array(globalId('WorkerHost')).min(1, 'hosts must not be empty; omit it to let routing choose').max(100).nullish(),
+      /** Fleet routing: hosts whose labels include every one of these. */
+      hostSelector: z.strictObject({ labels: z.array(hostLabel).min(1, 'give at least one label').max(20) }).nullish(),
     })
     .superRefine((v, ctx) => {
+      if (v.hosts != null && v.hostSelector != null) {
+        ctx.addIssue({ code: 'custom', path: ['hostSelector'], message: 'give either hosts or hostSelector, not both' });
+      }
       if (v.directiveId != null && v.customDirectiveText != null) {
         ctx.addIssue({ code: 'custom', path: ['customDirectiveText'], message: 'give either directiveId or customDirectiveText, not both' });
       }

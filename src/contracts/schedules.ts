@@ -4,6 +4,7 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { globalId } from './ids.js';
 import { TASK_KEY } from './runs.js';
+import { taskConfigIssues } from './task-config.js';
 
 export const SCHEDULE_KINDS = ['ONE_SHOT', 'INTERVAL', 'CRON'] as const;
 export const OVERLAP_POLICIES = ['SKIP', 'QUEUE', 'ALLOW'] as const;
@@ -44,7 +45,8 @@ const fields = (maxText: number) => ({
   tasks: z.array(z.string().trim().regex(TASK_KEY, 'not a task key')).max(32),
   taskConfig: z
     .record(z.string(), z.unknown())
-    .refine((v) => JSON.stringify(v).length <= MAX_CONFIG_BYTES, `taskConfig must be at most ${MAX_CONFIG_BYTES} bytes of JSON`),
+    .refine((v) => JSON.stringify(v).length <= MAX_CONFIG_BYTES, `taskConfig must be at most ${MAX_CONFIG_BYTES} bytes of JSON`)
+    .superRefine(taskConfigIssues),
   kind: z.enum(SCHEDULE_KINDS),
   cronExpression: z.string().trim().min(1, 'cronExpression must not be empty').max(200),
   timeZone: z.string().trim().min(1).max(100),

@@ -11,7 +11,8 @@ import { configSecrets, createRedactor } from '../redaction/index.js';
 import { createDockerClient } from '../executor/docker.js';
 import { removeLeftoverWorkers, runRemoteJob } from '../executor/remote-job.js';
 import { redisConnection } from './bullmq.js';
-import { HEARTBEATS_QUEUE, JOBS_QUEUE, RESULTS_QUEUE, resultJobId, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
+import { createGpuInventory } from './gpu-inventory.js';
+import { deploymentKey, gpuProbeKey, HEARTBEATS_QUEUE, hostQueue, RESULTS_QUEUE, resultJobId, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 
 export class CredentialRefused extends Error {}
 
@@ -49,11 +50,12 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
     .then((v) => v.Version)
     .catch(() => null);
   const running = new Map<number, AbortController>();
+  const gpuInventory = createGpuInventory({ docker, settings: config, agentName: name, logger, redactor });
 
   const beat = () =>
     heartbeats.add(
       'beat',
-      { worker: name, token, labels: config.worker.labels, dockerVersion, capacity: config.worker.concurrency, activeJobs: running.size, at: new Date().toISOString() },
+      { worker: name, token, labels: config.worker.labels, dockerVersion, capacity: config.worker.concurrency, activeJobs: running.size, at: new Date().toISOString(), gpus: gpuInventory.current() },
       { removeOnComplete: true, removeOnFail: true },
     );
   const verdict = () => client.get(verdictKey(prefix, name));
@@ -110,14 +112,17 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
     }
   }
 
-  const leftovers = await removeLeftoverWorkers(docker, name).catch((err: unknown) => {
+  // Only this deployment's leftovers (another deployment's agent may share this name and engine).
+  const deployment = await client.get(deploymentKey(prefix)).catch(() => null);
+  const leftovers = await removeLeftoverWorkers(docker, name, deployment).catch((err: unknown) => {
     logger.warn({ err }, 'could not look for worker containers left by an earlier run of this agent');
     return 0;
   });
   if (leftovers) logger.info({ removed: leftovers }, 'removed worker containers an earlier run of this agent left');
 
   // lockDuration half the stall interval: a killed agent's job is found stalled within 2× the interval.
-  const worker = new Worker<JobSpec>(JOBS_QUEUE, process, { connection: conn(), prefix, concurrency: config.worker.concurrency, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
+  // Its own host's queue only: routing decided in the control plane where each job runs.
+  const worker = new Worker<JobSpec>(hostQueue(name), process, { connection: conn(), prefix, concurrency: config.worker.concurrency, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
   worker.on('error', (err) => logger.warn({ err }, 'queue worker error'));
   // Held (disabled or draining): no jobs taken until the control plane says ok again.
   let state: 'idle' | 'running' | 'held' = 'idle';
@@ -137,6 +142,9 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
     }
   }
   follow(answer ?? '');
+  // GPU inventory: probed in the background with the image the control plane names (re-read every heartbeat).
+  const followGpuProbe = () => client.get(gpuProbeKey(prefix, name)).then((order) => gpuInventory.follow(order));
+  await followGpuProbe().catch(() => undefined);
 
   let stop!: (v: { reason: string }) => void;
   const stopped = new Promise<{ reason: string }>((r) => (stop = r));
@@ -147,6 +155,7 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
     clearInterval(heartbeatTimer);
     clearInterval(cancelTimer);
     await worker.close(); // lets running jobs finish and report; takes nothing new
+    await gpuInventory.idle(); // a probe in flight removes its container
     await Promise.allSettled([results.close(), heartbeats.close()]);
     await Promise.allSettled(connections.map((c) => c.quit()));
     stop({ reason });
@@ -161,6 +170,7 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
         await shutdown(`credential refused: ${v}`);
         return;
       }
+      await followGpuProbe();
       await beat();
     })().catch((err: unknown) => logger.warn({ err }, 'heartbeat failed'));
   }, config.dispatch.heartbeatSeconds * 1000);

@@ -11,10 +11,12 @@ import type { Redactor } from '../redaction/index.js';
 import type { RunService } from '../services/runs.js';
 import { replayAudit, snapshotPolicy } from '../executor/policy.js';
 import { heartbeatInput, jobReportInput } from '../contracts/hosts.js';
-import { recordHeartbeat as saveHeartbeat, verdictFor } from '../services/hosts.js';
+import { gpuProbeImage, recordHeartbeat as saveHeartbeat, verdictFor } from '../services/hosts.js';
+import type { EventBus } from '../events/pubsub.js';
 import { recordLlmCall } from '../services/llm-calls.js';
 import { checkWorkerCredential } from './credential.js';
-import { HEARTBEATS_QUEUE, JOBS_QUEUE, queueJobId, RESULTS_QUEUE, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
+import { createRouter, isIdempotent, NO_HOST_AVAILABLE } from '../services/routing.js';
+import { deploymentKey, gpuProbeKey, HEARTBEATS_QUEUE, hostQueue, jobIdOfQueueId, queueJobId, RESULTS_QUEUE, verdictKey, type GpuProbeOrder, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 import type { Dispatcher } from './types.js';
 
 export interface BullmqDispatcherDeps {
@@ -24,6 +26,8 @@ export interface BullmqDispatcherDeps {
   logger: Logger;
   redactor: Redactor;
   deploymentId: string;
+  /** Where host changes are announced (workerHostChanged); absent: not announced. */
+  events?: EventBus;
 }
 
 const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -49,20 +53,58 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     return c;
   };
   const client = conn();
-  const jobs = new Queue<JobSpec>(JOBS_QUEUE, { connection: conn(), prefix });
-  const queueEvents = new QueueEvents(JOBS_QUEUE, { connection: conn(), prefix });
-  // Connection errors repeat on every reconnect attempt: debug only (workers' errors warn below).
-  jobs.on('error', (err) => logger.debug({ err }, 'jobs queue error'));
-  queueEvents.on('error', (err) => logger.debug({ err }, 'queue events error'));
+  let closed = false;
 
-  // Checks only for stalled jobs (never takes one): a job whose agent died fails here even when no other agent runs.
-  const stallChecker = new Worker(JOBS_QUEUE, undefined, { connection: conn(), prefix, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
-  stallChecker.on('error', (err) => logger.warn({ err }, 'stalled-job check failed'));
-  void stallChecker.startStalledCheckTimer();
+  /**
+   * One lane per worker host (its agent consumes only `jobs.<host>`): the queue, its events, and a
+   * stalled-job check that never takes a job, so a job whose agent died fails here even when no
+   * other agent runs. Lanes open as hosts appear (heartbeats, routing, reconcile).
+   */
+  interface Lane {
+    host: string;
+    queue: Queue<JobSpec>;
+    events: QueueEvents;
+    stallChecker: Worker;
+  }
+  const lanes = new Map<string, Lane>();
+  function lane(host: string): Lane {
+    const found = lanes.get(host);
+    if (found) return found;
+    const name = hostQueue(host);
+    const l: Lane = {
+      host,
+      queue: new Queue<JobSpec>(name, { connection: conn(), prefix }),
+      events: new QueueEvents(name, { connection: conn(), prefix }),
+      stallChecker: new Worker(name, undefined, { connection: conn(), prefix, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 }),
+    };
+    lanes.set(host, l);
+    // Connection errors repeat on every reconnect attempt: debug only (workers' errors warn below).
+    l.queue.on('error', (err) => logger.debug({ err, host }, 'jobs queue error'));
+    l.events.on('error', (err) => logger.debug({ err, host }, 'queue events error'));
+    l.stallChecker.on('error', (err) => logger.warn({ err, host }, 'stalled-job check failed'));
+    if (!closed) void l.stallChecker.startStalledCheckTimer();
+    followLane(l);
+    return l;
+  }
+  // Hosts known from earlier runs get their lane (and stall check) at once.
+  void db.workerHost
+    .findMany({ select: { name: true } })
+    .then((hosts) => hosts.forEach((h) => !closed && lane(h.name)))
+    .catch((err: unknown) => logger.warn({ err }, 'could not list worker hosts'));
 
-  async function specFor(jobId: number): Promise<JobSpec | null> {
+  const router = createRouter({
+    db,
+    settings: config.dispatch,
+    queueWaitSeconds: config.dispatch.queueWaitSeconds,
+    checkCapacity: true,
+    gpuAware: true,
+    fail: (jobId, error) => runs.finishJob(jobId, { status: 'FAILED', error, errorCode: NO_HOST_AVAILABLE }),
+  });
+
+  /** `retry`: the spec of a RUNNING job re-queued once after its agent was lost. */
+  async function specFor(jobId: number, host: string, retry = false): Promise<JobSpec | null> {
     const job = await db.job.findUnique({ where: { id: jobId }, include: { run: { select: { directiveSnapshot: true } } } });
-    if (!job || job.status !== 'PENDING') return null;
+    if (!job || job.status !== (retry ? 'RUNNING' : 'PENDING')) return null;
     const task = await db.taskDefinition.findUnique({ where: { key: job.taskKey } });
     if (!task) return null;
     const directiveConfig = asObject(asObject(asObject(job.run.directiveSnapshot).taskConfig)[job.taskKey]);
@@ -77,23 +119,30 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
       deploymentId: deps.deploymentId,
       task: { ...task, createdAt: task.createdAt.toISOString(), updatedAt: task.updatedAt.toISOString() },
       config: { ...asObject(task.defaultConfig), ...directiveConfig },
-      policy: await snapshotPolicy(db),
+      policy: await snapshotPolicy(db, host),
       lastSuccessStart: last?.startedAt?.toISOString() ?? null,
       timeoutMs: (task.timeoutSeconds ?? config.executor.jobTimeoutSeconds) * 1000,
     };
   }
 
+  const QUEUE_JOB = { attempts: 1, removeOnComplete: true, removeOnFail: 1000 } as const;
+
+  /** Routes each PENDING job (they may wait for room side by side) and queues it on its host's lane. */
   async function enqueueRun(runId: number) {
     const pending = await db.job.findMany({ where: { runId, status: 'PENDING' }, orderBy: { id: 'asc' }, select: { id: true, taskKey: true } });
-    for (const j of pending) {
-      const spec = await specFor(j.id);
-      if (!spec) {
-        await runs.finishJob(j.id, { status: 'FAILED', error: `no task definition "${j.taskKey}"` });
-        continue;
-      }
-      // Same job id twice is a no-op in BullMQ: re-submitting after a restart never runs a job twice.
-      await jobs.add('job', spec, { jobId: queueJobId(j.id), attempts: 1, removeOnComplete: true, removeOnFail: 1000 });
+    await Promise.all(pending.map((j) => enqueueJob(j.id, j.taskKey)));
+  }
+
+  async function enqueueJob(jobId: number, taskKey: string) {
+    if (!(await db.taskDefinition.findUnique({ where: { key: taskKey }, select: { id: true } }))) {
+      await runs.finishJob(jobId, { status: 'FAILED', error: `no task definition "${taskKey}"` });
+      return;
     }
+    const placed = await router.place(jobId);
+    if (placed.kind !== 'host') return;
+    const spec = await specFor(jobId, placed.name);
+    // Same job id twice is a no-op in BullMQ: re-submitting after a restart never runs a job twice.
+    if (spec) await lane(placed.name).queue.add('job', spec, { jobId: queueJobId(jobId), ...QUEUE_JOB });
   }
 
   /** The one place remote outcomes reach the database; a report for a job already ended is dropped. */
@@ -112,9 +161,23 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
       return;
     }
     if (job.status === 'PENDING') await runs.startJob(report.jobId);
-    await replayAudit(db, report.audit, report.pins);
-    for (const call of report.llmCalls) await recordLlmCall(db, report.jobId, call);
-    for (const data of report.inventories) await db.containerInventorySnapshot.create({ data: { runId: report.runId, data: redactor.value(data) as Prisma.InputJsonValue } });
+    // Exactly once: the report's rows and a marker on the job in one transaction. A report retried
+    // (the control plane died before finishing the job) or delivered twice finds the marker and only
+    // finishes the job; finishJob clears the marker with the rest of the interim record.
+    await db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM "Job" WHERE id = ${report.jobId} FOR UPDATE`;
+        const row = await tx.job.findUnique({ where: { id: report.jobId }, select: { status: true, workerResult: true } });
+        if (!row || row.status !== 'RUNNING' || asObject(row.workerResult).reportRecorded) return;
+        // The audit and LLM-call writers use only model delegates, which a transaction client has too.
+        const rows = tx as unknown as Db;
+        await replayAudit(rows, report.audit, report.pins);
+        for (const call of report.llmCalls) await recordLlmCall(rows, report.jobId, call);
+        for (const data of report.inventories) await tx.containerInventorySnapshot.create({ data: { runId: report.runId, data: redactor.value(data) as Prisma.InputJsonValue } });
+        await tx.job.update({ where: { id: report.jobId }, data: { workerResult: { reportRecorded: report.worker } } });
+      },
+      { timeout: 60_000 },
+    );
     const o = report.outcome;
     await runs.finishJob(report.jobId, {
       status: o.status,
@@ -122,6 +185,7 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
       ...(o.result != null ? { result: redactor.value(o.result) as Prisma.InputJsonValue } : {}),
       error: o.error ?? null,
     });
+    router.wake(); // room on that host: jobs waiting for capacity look again
   }
 
   /** Checks the credential, answers the agent (its verdict key), and records the host when it holds. */
@@ -139,73 +203,126 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
       logger.warn({ worker: hb.worker, reason: credential.reason }, 'heartbeat with a refused worker credential');
       return;
     }
+    if (!closed) lane(hb.worker); // a new host: its lane and stall check from its first heartbeat
     // ok, or hold (disabled or draining by an admin): the agent pauses, running jobs finish.
-    await client.set(verdictKey(prefix, hb.worker), verdictFor(await saveHeartbeat(db, hb)), 'EX', ttl);
+    const announcer = deps.events ? { events: deps.events, settings: config.dispatch } : undefined;
+    // Before the verdict: an agent reads it once it has one (its leftover cleanup stays in this deployment).
+    await client.set(deploymentKey(prefix), deps.deploymentId, 'EX', 86_400);
+    await client.set(verdictKey(prefix, hb.worker), verdictFor(await saveHeartbeat(db, hb, announcer)), 'EX', ttl);
+    // The GPU probe image (or none): kept a day, so a control plane away for a while does not empty inventories.
+    const probe = await gpuProbeImage(db, config.gpu.workerImage);
+    if (probe) await client.set(gpuProbeKey(prefix, hb.worker), JSON.stringify({ deploymentId: deps.deploymentId, image: probe } satisfies GpuProbeOrder), 'EX', 86_400);
+    else await client.del(gpuProbeKey(prefix, hb.worker));
   }
 
   const results = new Worker<JobReport>(RESULTS_QUEUE, async (j) => recordReport(j.data), { connection: conn(), prefix, concurrency: 4 });
   const heartbeats = new Worker<Heartbeat>(HEARTBEATS_QUEUE, async (j) => recordHeartbeat(j.data), { connection: conn(), prefix, concurrency: 4 });
   for (const w of [results, heartbeats]) w.on('error', (err) => logger.warn({ err }, `${w.name} worker error`));
 
-  const jobIdOf = (queueId: string) => (/^job-(\d+)$/.exec(queueId) ? Number(queueId.slice(4)) : null);
+  const jobIdOf = jobIdOfQueueId;
 
-  queueEvents.on('progress', ({ jobId, data }) => {
-    const id = jobIdOf(jobId);
-    const p = data as JobProgress;
-    if (id === null || typeof p !== 'object' || p === null) return;
-    if (p.kind === 'start') void runs.startJob(id).catch((err: unknown) => logger.warn({ err, jobId: id }, 'could not mark a remote job RUNNING'));
-    else if (p.kind === 'log') {
-      void db.job
-        .findUnique({ where: { id }, select: { runId: true } })
-        .then((j) => (j ? runs.jobLog(j.runId, id, String(p.line)) : undefined))
-        .catch(() => undefined);
-    }
-  });
+  function followLane(l: Lane) {
+    l.events.on('progress', ({ jobId, data }) => {
+      const id = jobIdOf(jobId);
+      const p = data as JobProgress;
+      if (id === null || typeof p !== 'object' || p === null) return;
+      if (p.kind === 'start') void runs.startJob(id).catch((err: unknown) => logger.warn({ err, jobId: id }, 'could not mark a remote job RUNNING'));
+      else if (p.kind === 'log') {
+        void db.job
+          .findUnique({ where: { id }, select: { runId: true } })
+          .then((j) => (j ? runs.jobLog(j.runId, id, String(p.line)) : undefined))
+          .catch(() => undefined);
+      }
+    });
+    const warn = (jobId: string) => (err: unknown) => logger.warn({ err, jobId, host: l.host }, 'could not fail a lost remote job');
+    l.events.on('failed', ({ jobId, failedReason }) => void handleLost(l, jobId, failedReason).catch(warn(jobId)));
+    // BullMQ 6 moves a job past maxStalledCount back to wait with a deferred failure (the next worker
+    // to take it fails it). With maxStalledCount 0 every stall is a lost agent: the queue job is
+    // removed (never run twice, even with no other agent left) and the job fails or is retried once.
+    l.events.on('stalled', ({ jobId }) => void handleLost(l, jobId, 'stalled').catch(warn(jobId)));
+  }
 
   /** A queue job that failed without a report: its agent died (stalled) or crashed in between. */
-  async function failLost(queueId: string, failedReason: string): Promise<void> {
+  async function handleLost(l: Lane, queueId: string, failedReason: string): Promise<void> {
     const id = jobIdOf(queueId);
     if (id === null) return;
-    const qjob = await jobs.getJob(queueId);
-    const worker = qjob?.data.worker ?? 'unknown';
-    const error = /stalled/i.test(failedReason) ? `worker ${worker} was lost while the job was running` : `worker ${worker} failed the job: ${redactor.text(failedReason).slice(0, 500)}`;
-    await runs.finishJob(id, { status: 'FAILED', error });
+    // Once per lost queue job, whichever event (stalled, failed) and control-plane instance sees it first.
+    if (!(await client.set(`${prefix}:lost:${queueId}`, '1', 'EX', 3600, 'NX'))) return;
+    const qjob = await l.queue.getJob(queueId);
+    const worker = qjob?.data.worker ?? l.host;
+    await l.queue.remove(queueId).catch(() => undefined);
+    const stalled = /stalled/i.test(failedReason);
+    const lost = `worker ${worker} was lost while the job was running`;
+    if (stalled && queueId === queueJobId(id) && (await retryOnce(l, id, lost))) return;
+    await runs.finishJob(id, { status: 'FAILED', error: stalled ? lost : `worker ${worker} failed the job: ${redactor.text(failedReason).slice(0, 500)}` });
+    router.wake();
   }
-  queueEvents.on('failed', ({ jobId, failedReason }) => void failLost(jobId, failedReason).catch((err: unknown) => logger.warn({ err, jobId }, 'could not fail a lost remote job')));
-  // BullMQ 6 moves a job past maxStalledCount back to wait with a deferred failure (the next worker
-  // to take it fails it). With maxStalledCount 0 every stall is a lost agent: fail the job here and
-  // remove the queue job, so it is never run twice, even when no other agent is left to take it.
-  queueEvents.on('stalled', ({ jobId }) => {
-    void failLost(jobId, 'stalled')
-      .then(() => jobs.remove(jobId))
-      .catch((err: unknown) => logger.warn({ err, jobId }, 'could not fail a lost remote job'));
-  });
 
-  let closed = false;
+  // How long a retried job waits for its host's agent to come back: until the host would be OFFLINE.
+  const retryWindowMs = config.dispatch.offlineSeconds * 1000;
+
+  /**
+   * An idempotent (host-scoped, read-only) job whose agent was lost is queued once more on the SAME
+   * host's lane (its host is the point of the job), attempt 2; when no agent takes it within
+   * WORKER_OFFLINE_SECONDS it fails as lost. Container tasks are never retried.
+   */
+  async function retryOnce(l: Lane, jobId: number, lost: string): Promise<boolean> {
+    const job = await db.job.findUnique({ where: { id: jobId }, select: { status: true, attempt: true, taskKey: true, runId: true } });
+    if (!job || job.status !== 'RUNNING' || job.attempt >= 2) return false;
+    const task = await db.taskDefinition.findUnique({ where: { key: job.taskKey } });
+    if (!task || !isIdempotent(task)) return false;
+    const spec = await specFor(jobId, l.host, true);
+    if (!spec) return false;
+    await db.job.update({ where: { id: jobId }, data: { attempt: { increment: 1 } } });
+    // Its own queue job id (job-<id>-r2): a late event about the lost one never touches the retry.
+    await l.queue.add('job', spec, { jobId: queueJobId(jobId, 2), ...QUEUE_JOB });
+    void runs.jobLog(job.runId, jobId, `${lost}; retrying once on ${l.host}`).catch(() => undefined);
+    logger.warn({ jobId, host: l.host }, 'agent lost mid-job; idempotent job queued once more on its host');
+    giveUpLater(l, jobId, lost);
+    return true;
+  }
+
+  function giveUpLater(l: Lane, jobId: number, lost: string) {
+    setTimeout(() => {
+      void (async () => {
+        if (closed) return;
+        const state = await l.queue.getJobState(queueJobId(jobId, 2));
+        if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return;
+        await l.queue.remove(queueJobId(jobId, 2)).catch(() => undefined);
+        await runs.finishJob(jobId, { status: 'FAILED', error: `${lost} (no agent on ${l.host} took its retry within ${retryWindowMs / 1000} s)` });
+        router.wake();
+      })().catch((err: unknown) => logger.warn({ err, jobId }, 'could not end a retried job'));
+    }, retryWindowMs).unref();
+  }
+
   const dispatcher: Dispatcher = {
     submit(runId) {
       enqueueRun(runId).catch((err: unknown) => logger.error({ err, runId }, 'could not queue run'));
     },
     async cancel(runId) {
-      const ids = await db.job.findMany({ where: { runId }, select: { id: true } });
-      for (const { id } of ids) {
+      const ids = await db.job.findMany({ where: { runId }, select: { id: true, hostName: true } });
+      for (const { id, hostName } of ids) {
         // Agents poll these keys every second for the jobs they run; a waiting job is simply removed.
         await client.set(`${prefix}:cancel:${id}`, '1', 'EX', 3600);
-        await jobs.remove(queueJobId(id)).catch(() => undefined);
+        if (hostName) for (const qid of [queueJobId(id), queueJobId(id, 2)]) await lane(hostName).queue.remove(qid).catch(() => undefined);
       }
     },
     /** Queue jobs again for PENDING work (idempotent) and fail RUNNING jobs whose queue job failed while we were away. */
     async reconcile() {
-      const open = await db.job.findMany({ where: { status: { in: ['PENDING', 'RUNNING'] } }, select: { id: true, runId: true, status: true } });
+      const open = await db.job.findMany({ where: { status: { in: ['PENDING', 'RUNNING'] } }, select: { id: true, runId: true, status: true, hostName: true, attempt: true } });
       let failed = 0;
       for (const j of open) {
-        const state = await jobs.getJobState(queueJobId(j.id));
-        const q = state === 'unknown' ? undefined : await jobs.getJob(queueJobId(j.id));
+        if (!j.hostName) continue; // never queued: routed below
+        const l = lane(j.hostName);
+        const qid = queueJobId(j.id, j.status === 'RUNNING' && j.attempt >= 2 ? 2 : 1);
+        const state = await l.queue.getJobState(qid);
+        const q = state === 'unknown' ? undefined : await l.queue.getJob(qid);
         // Failed, or stalled while we were away (waiting again with a stall count): its agent is gone.
         if (q && (state === 'failed' || (state === 'waiting' && q.stalledCounter > 0))) {
-          await failLost(queueJobId(j.id), q.failedReason || 'stalled');
-          await jobs.remove(queueJobId(j.id)).catch(() => undefined);
+          await handleLost(l, qid, q.failedReason || 'stalled');
           failed++;
+        } else if (q && state === 'waiting' && j.status === 'RUNNING') {
+          giveUpLater(l, j.id, `worker ${q.data.worker ?? j.hostName} was lost while the job was running`); // a retry waiting for its agent
         }
       }
       const runIds = [...new Set(open.filter((j) => j.status === 'PENDING').map((j) => j.runId))];
@@ -221,7 +338,7 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     async close() {
       if (closed) return;
       closed = true;
-      await Promise.allSettled([results.close(), heartbeats.close(), stallChecker.close(), queueEvents.close(), jobs.close()]);
+      await Promise.allSettled([results.close(), heartbeats.close(), ...[...lanes.values()].flatMap((l) => [l.stallChecker.close(), l.events.close(), l.queue.close()])]);
       await Promise.allSettled(connections.map((c) => c.quit()));
     },
   };

@@ -7,11 +7,18 @@ import type { AuditRecord, PolicySnapshot } from '../executor/policy.js';
 import type { WorkerResult } from '../executor/worker.js';
 
 export const JOBS_QUEUE = 'jobs';
+/** Each worker host has its own queue, `jobs.<WORKER_NAME>`; its agent consumes only that one. */
+export const hostQueue = (host: string) => `${JOBS_QUEUE}.${host}`;
 export const RESULTS_QUEUE = 'results';
 export const HEARTBEATS_QUEUE = 'heartbeats';
 
 /** BullMQ job ids are the idempotency keys: one queue job per orchestrator job, one result per job. */
-export const queueJobId = (jobId: number) => `job-${jobId}`;
+export const queueJobId = (jobId: number, attempt = 1) => (attempt > 1 ? `job-${jobId}-r${attempt}` : `job-${jobId}`);
+/** The orchestrator job id of a queue job id (`job-<id>`, or `job-<id>-r<n>` for a retry). */
+export const jobIdOfQueueId = (queueId: string) => {
+  const m = /^job-(\d+)(?:-r\d+)?$/.exec(queueId);
+  return m ? Number(m[1]) : null;
+};
 export const resultJobId = (jobId: number) => `result-${jobId}`;
 /** Redis key (under the queue prefix) where the control plane tells an agent whether its credential holds. */
 export const verdictKey = (prefix: string, worker: string) => `${prefix}:verdict:${worker}`;
@@ -55,6 +62,35 @@ export interface Heartbeat {
   capacity: number;
   activeJobs: number;
   at: string;
+  /** The agent's last GPU inventory probe (nvidia-smi in the probe image); [] without one. */
+  gpus?: GpuInventoryItem[];
+}
+
+/** One GPU as the agent's nvidia-smi probe reports it. */
+export interface GpuInventoryItem {
+  index: number;
+  name: string;
+  memoryMiB: number | null;
+}
+
+/**
+ * Redis key (under the queue prefix) where the control plane tells an agent, on each heartbeat,
+ * which worker image to probe GPUs with: its GPU_WORKER_IMAGE's allowlist entry, only while that
+ * entry is enabled and gpuAllowed (absent otherwise: no probe, an empty inventory).
+ */
+export const gpuProbeKey = (prefix: string, worker: string) => `${prefix}:gpu-probe:${worker}`;
+
+/**
+ * Redis key (under the queue prefix) with the deployment id of the control plane on this prefix,
+ * set on every heartbeat: a restarted agent removes only the leftovers of its own deployment, so
+ * two deployments whose agents share a WORKER_NAME on one Docker engine keep each other's workers.
+ */
+export const deploymentKey = (prefix: string) => `${prefix}:deployment`;
+
+/** What the gpu-probe key holds (JSON): the image entry (BigInts as strings) and the deployment that labels the probe container. */
+export interface GpuProbeOrder {
+  deploymentId: string;
+  image: PolicySnapshot['workerImages'][number];
 }
 
 /** Progress events an agent sends while a job runs (live only, never stored). */

@@ -42,7 +42,21 @@ export interface ScheduleChangedEvent {
   at: Date;
 }
 
+/** What changed on a worker host (see services/host-events.ts); REMOVED once removeWorkerHost forgot it. */
+export interface WorkerHostChangedEvent {
+  hostId: number;
+  name: string;
+  change: 'UPDATED' | 'REMOVED';
+  status: 'ONLINE' | 'DRAINING' | 'STALE' | 'OFFLINE';
+  /** null: the host is new (its first heartbeat). */
+  previousStatus: 'ONLINE' | 'DRAINING' | 'STALE' | 'OFFLINE' | null;
+  fields: Array<'STATUS' | 'ENABLED' | 'DRAINING' | 'CAPACITY' | 'LABELS' | 'GPUS' | 'ACTIVE_JOBS' | 'DOCKER_VERSION'>;
+  at: Date;
+}
+
 export type Topics = {
+  /** Every worker host's changes (status, settings, inventory, load, removal). */
+  workerHosts: [event: WorkerHostChangedEvent];
   /** Every schedule's changes. */
   schedules: [event: ScheduleChangedEvent];
   /** Everything about one run, keyed by run id. */

@@ -29,6 +29,10 @@ export interface ExecutorDeps {
   metrics: Metrics;
   /** Labels every worker container; only containers with it (and managed by us) are ever removed. */
   deploymentId: string;
+  /** The worker host this executor is (`local`): allowlist entries scoped to other hosts do not apply. */
+  hostName?: string;
+  /** Routing before a job is queued here; false: the job is not ours to run (it failed NO_HOST_AVAILABLE, or ended). */
+  place?: (jobId: number) => Promise<boolean>;
 }
 
 class JobStopped extends Error {
@@ -44,7 +48,7 @@ export function createExecutor(deps: ExecutorDeps) {
   const queue = new PQueue({ concurrency: config.executor.maxConcurrentJobs });
   const active = new Map<number, { runId: number; controller: AbortController; settled: Promise<unknown> }>();
   const dockerWhere = config.docker.host ?? 'unix:///var/run/docker.sock';
-  const policy = dbPolicy(db);
+  const policy = dbPolicy(db, deps.hostName);
   const reaper = createReaper(docker, policy, deps.deploymentId);
   /** Jobs this process runs (from before they turn RUNNING until they end): reconcile leaves them alone. */
   const claimed = new Set<number>();
@@ -206,6 +210,7 @@ export function createExecutor(deps: ExecutorDeps) {
   async function enqueueRun(runId: number) {
     const jobs = await db.job.findMany({ where: { runId, status: 'PENDING' }, orderBy: { id: 'asc' }, select: { id: true } });
     for (const j of jobs) {
+      if (deps.place && !(await deps.place(j.id))) continue;
       queue.add(() => runJob(j.id)).catch((err: unknown) => logger.error({ err, jobId: j.id }, 'executor error'));
     }
   }

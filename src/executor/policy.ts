@@ -3,7 +3,7 @@
 // the control plane sent, and audit decisions are collected and sent back with the result.
 import type { WorkerImageAllowlistEntry } from '@prisma/client';
 import type { Db } from '../db.js';
-import { audit, auditDenied, enabledContainers, enabledWorkerImage, pinContainer, type AuditContext, type EnabledContainer } from '../services/allowlist.js';
+import { audit, auditDenied, enabledContainers, enabledWorkerImage, pinContainer, scopedTo, type AuditContext, type EnabledContainer } from '../services/allowlist.js';
 
 /** The fields of a worker image entry the hardened runner uses. */
 export type WorkerImagePolicy = Pick<WorkerImageAllowlistEntry, 'image' | 'memoryBytes' | 'nanoCpus' | 'pidsLimit' | 'gpuAllowed' | 'timeoutSeconds'>;
@@ -17,9 +17,10 @@ export interface ExecutorPolicy {
   auditDenied(ctx: AuditContext, action: string, targets: readonly string[], reason: string): Promise<void>;
 }
 
-export function dbPolicy(db: Db): ExecutorPolicy {
+/** `host`: the worker host the executor runs on (`local` in-process): entries scoped elsewhere do not apply. */
+export function dbPolicy(db: Db, host?: string): ExecutorPolicy {
   return {
-    enabledContainers: () => enabledContainers(db),
+    enabledContainers: () => enabledContainers(db, host),
     pinContainer: (entryId, containerId) => pinContainer(db, entryId, containerId),
     enabledWorkerImage: (image) => enabledWorkerImage(db, image),
     audit: (ctx, action, target, allowed, reason) => audit(db, ctx, action, target, allowed, reason),
@@ -39,9 +40,10 @@ export interface PolicySnapshot {
   workerImages: Array<{ image: string; memoryBytes: string | null; nanoCpus: string | null; pidsLimit: number | null; gpuAllowed: boolean; timeoutSeconds: number | null }>;
 }
 
-export async function snapshotPolicy(db: Db): Promise<PolicySnapshot> {
+/** The allowlist one host's agent gets: only entries whose host scope includes `host` (empty scope: every host). */
+export async function snapshotPolicy(db: Db, host: string): Promise<PolicySnapshot> {
   const [containers, images] = await Promise.all([
-    db.containerAllowlistEntry.findMany({ where: { enabled: true }, select: { id: true, containerName: true, pinnedContainerId: true } }),
+    db.containerAllowlistEntry.findMany({ where: { enabled: true, ...scopedTo(host) }, select: { id: true, containerName: true, pinnedContainerId: true } }),
     db.workerImageAllowlistEntry.findMany({ where: { enabled: true } }),
   ]);
   return {

@@ -10,7 +10,7 @@ import { runnerFor } from '../tasks/index.js';
 import { isUnreachable, withDeadline, type DockerClient } from './docker.js';
 import { createContainerGateway, NotAllowedError } from './gateway.js';
 import { snapshotBackedPolicy, type AuditRecord, type PolicySnapshot } from './policy.js';
-import { createReaper, LABEL_AGENT, LABEL_MANAGED } from './reaper.js';
+import { createReaper, LABEL_AGENT, LABEL_DEPLOYMENT, LABEL_MANAGED } from './reaper.js';
 import { ImageMissingError, runWorker, WorkerGoneError, type WorkerResult } from './worker.js';
 
 export interface RemoteJobInput {
@@ -104,10 +104,10 @@ export async function runRemoteJob(
  * At an agent's start: worker containers it created before (it runs nothing yet, so a previous
  * run of it was killed) are removed. Their jobs were failed as lost by the control plane.
  */
-export async function removeLeftoverWorkers(docker: DockerClient, agentName: string): Promise<number> {
-  const left = await withDeadline(15_000, 'list', (abortSignal) =>
-    docker.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=true`, `${LABEL_AGENT}=${agentName}`] }, abortSignal }),
-  );
+export async function removeLeftoverWorkers(docker: DockerClient, agentName: string, deploymentId: string | null = null): Promise<number> {
+  // With the deployment id (from the control plane): never another deployment's agent of the same name.
+  const labels = [`${LABEL_MANAGED}=true`, `${LABEL_AGENT}=${agentName}`, ...(deploymentId ? [`${LABEL_DEPLOYMENT}=${deploymentId}`] : [])];
+  const left = await withDeadline(15_000, 'list', (abortSignal) => docker.listContainers({ all: true, filters: { label: labels }, abortSignal }));
   let removed = 0;
   for (const c of left) {
     await withDeadline(15_000, 'remove', () => docker.getContainer(c.Id).remove({ force: true, v: true }))

@@ -9,7 +9,7 @@ const intOrNull = { type: ['integer', 'null'] };
 const obj = (properties: Record<string, Schema>, required = Object.keys(properties)): Schema => ({ type: 'object', properties, required });
 const list = (items: Schema): Schema => ({ type: 'array', items });
 
-const job = obj({ id: str, taskKey: str, status: str, exitCode: intOrNull, error: strOrNull, startedAt: strOrNull, endedAt: strOrNull }, ['id', 'taskKey', 'status']);
+const job = obj({ id: str, taskKey: str, status: str, exitCode: intOrNull, error: strOrNull, errorCode: strOrNull, hostName: strOrNull, startedAt: strOrNull, endedAt: strOrNull }, ['id', 'taskKey', 'status']);
 const run = obj(
   {
     id: { ...str, description: 'Run global id (as in GraphQL).' },
@@ -40,7 +40,14 @@ const SUCCESS: Record<string, Schema> = {
   get_run: obj({ run }),
   cancel_run: obj({ run }),
   list_runs: obj({ runs: list(run), hasMore: { type: 'boolean' } }),
-  get_run_report: obj({ runId: str, status: str, markdown: str, json: { type: 'object' }, uris: obj({ markdown: str, json: str }) }),
+  get_run_report: obj({
+    runId: str,
+    status: str,
+    markdown: str,
+    json: { type: 'object' },
+    uris: obj({ markdown: str, json: str }),
+    artifacts: list(obj({ name: str, type: str, sizeBytes: { type: 'integer' }, mimeType: str, downloadUrl: { ...str, description: 'Path of the HTTP download on this server (same tokens).' } })),
+  }),
   list_directives: obj({ directives: list(directive), hasMore: { type: 'boolean' } }),
   get_directive: obj({ directive }),
   list_allowlist: obj({ entries: list(entry) }),

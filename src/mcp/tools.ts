@@ -11,6 +11,7 @@ import { tokenUsageArgs } from '../contracts/tasks.js';
 import type { Viewer } from '../context.js';
 import { listAllowlist, listWorkerImages, upsertAllowlistEntry } from '../services/allowlist.js';
 import { fail, ok, parseContract, type Result } from '../services/errors.js';
+import { artifactPath } from '../services/artifacts.js';
 import type { Services } from '../services/index.js';
 import { getDirective, getRun, listDirectives, listRuns, listSchedules, runReport, runsSinceLastSuccess, type RunProgressEvent } from '../services/queries.js';
 import { tokenUsage } from '../services/token-usage.js';
@@ -113,7 +114,9 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
       const report = await runReport(ctx.services, args);
       if (!report.ok) return report;
       const { runId, status, markdown, json } = report.value;
-      return ok({ runId: encodeGlobalID('Run', runId), status, markdown, json, uris: { markdown: reportUri(runId, 'md'), json: reportUri(runId, 'json') } });
+      // The files under CYBER_BRAIN_LOGS/runs/<id>/ (written just after the run ends), downloadable over HTTP.
+      const artifacts = (await ctx.services.artifacts.list(runId)).map((a) => ({ name: a.name, type: a.type, sizeBytes: a.sizeBytes, mimeType: a.mimeType, downloadUrl: artifactPath(encodeGlobalID('Run', runId), a.name) }));
+      return ok({ runId: encodeGlobalID('Run', runId), status, markdown, json, uris: { markdown: reportUri(runId, 'md'), json: reportUri(runId, 'json') }, artifacts });
     },
   },
   {
@@ -220,7 +223,7 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
   {
     name: 'list_worker_hosts',
     title: 'List worker hosts',
-    description: 'Worker agents the control plane has heard from (fleet mode), with status ONLINE, DRAINING, STALE or OFFLINE.',
+    description: 'Worker agents the control plane has heard from (fleet mode), with status ONLINE, DRAINING, STALE or OFFLINE, labels, load and GPU inventory (gpuCount, gpuModels).',
     role: 'READ',
     inputSchema: NO_ARGS,
     async run(_args, ctx) {

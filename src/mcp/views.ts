@@ -14,6 +14,9 @@ export const jobView = (j: Job) => ({
   attempt: j.attempt,
   exitCode: j.exitCode,
   error: j.error,
+  /** Fleet routing: the worker host (`local` in-process) and NO_HOST_AVAILABLE-like codes. */
+  errorCode: j.errorCode,
+  hostName: j.hostName,
   createdAt: iso(j.createdAt),
   startedAt: iso(j.startedAt),
   endedAt: iso(j.endedAt),
@@ -101,5 +104,7 @@ export const workerHostView = (h: WorkerHost, status: WorkerHostStatus) => ({
   dockerVersion: h.dockerVersion,
   capacity: h.capacity,
   activeJobs: h.activeJobs,
+  gpuCount: h.gpuCount,
+  gpuModels: h.gpuModels,
   lastHeartbeatAt: iso(h.lastHeartbeatAt),
 });

@@ -1,18 +1,23 @@
 // Notifications: when a run ends, one delivery per matching channel and event is queued in the
 // database (a unique dedupe key, so every instance hearing the event queues it once between them);
-// a delivery loop claims due deliveries with `FOR UPDATE SKIP LOCKED`, POSTs them with an
-// HMAC-SHA256 signature, and retries failures with bounded exponential backoff. The delivery log
-// (status, attempts, last error, HTTP status) stays queryable. Channel URLs and secrets are never
-// logged or put in an error: both are redacted by value.
-import { createHmac } from 'node:crypto';
-import type { NotificationChannel, NotificationDelivery, NotificationEvent, Prisma, Run } from '@prisma/client';
+// a delivery loop claims due deliveries with `FOR UPDATE SKIP LOCKED`, sends them (a signed
+// WEBHOOK POST, a Slack or Discord incoming-webhook message, an e-mail over SMTP), and retries
+// failures with bounded exponential backoff (a 429's Retry-After is honoured, within the bound).
+// The delivery log (status, attempts, last error, HTTP status) stays queryable. Channel URLs,
+// secrets and SMTP passwords are never logged or put in an error: they are redacted by value.
+import type { NotificationChannel, NotificationDelivery, Prisma, Run } from '@prisma/client';
 import { encodeGlobalID } from '../contracts/ids.js';
+import type { SmtpSettings } from '../contracts/notifications.js';
 import type { Db } from '../db.js';
 import type { EventBus } from '../events/pubsub.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../triage/redact.js';
+import { channelWants, runChanges, runEvents } from './changes.js';
+import { discordOf, emailOf, messageOf, slackOf, type NotificationPayload, type RunPayload } from './messages.js';
+import { channelSecrets } from './secrets.js';
+import { postJson, sendMail, SIGNATURE_HEADER, signBody, type Outcome } from './transports.js';
 
-export const SIGNATURE_HEADER = 'x-cyberbrain-signature';
+export { runEvents, SIGNATURE_HEADER, signBody };
 
 export interface NotifierOptions {
   db: Db;
@@ -26,25 +31,8 @@ export interface NotifierOptions {
   timeoutMs?: number;
 }
 
-/** `sha256=<hex>` of the exact body bytes, keyed with the channel's secret. */
-export const signBody = (secret: string, body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-
-/** The events a finished run stands for. */
-export function runEvents(run: Pick<Run, 'status' | 'reportJson'>): NotificationEvent[] {
-  const out: NotificationEvent[] = ['RUN_ENDED'];
-  if (run.status === 'FAILED') out.push('RUN_FAILED');
-  if (run.status === 'PARTIAL') out.push('RUN_PARTIAL');
-  if (newErrorTemplates(run).length) out.push('NEW_ERROR_TEMPLATES');
-  return out;
-}
-
-function newErrorTemplates(run: Pick<Run, 'reportJson'>): Array<{ container: string; template: string; count: number }> {
-  const changes = (run.reportJson as { changes?: { new?: Array<{ container: string; template: string; count: number; severity: string }> } | null } | null)?.changes;
-  return (changes?.new ?? []).filter((t) => t.severity === 'error').map(({ container, template, count }) => ({ container, template, count }));
-}
-
-/** What a webhook receives: ids, status, the error and new error templates (all redacted already), never LLM text. */
-function runPayload(event: NotificationEvent, run: Run) {
+/** What a webhook receives: ids, status, the error and what changed (all redacted already), never LLM text. */
+function runPayload(event: RunPayload['event'], run: Run): RunPayload {
   return {
     event,
     run: {
@@ -55,8 +43,15 @@ function runPayload(event: NotificationEvent, run: Run) {
       endedAt: run.endedAt?.toISOString() ?? null,
       trigger: { kind: run.triggerKind, scheduleId: run.scheduleId != null ? encodeGlobalID('Schedule', run.scheduleId) : null },
     },
-    newErrorTemplates: newErrorTemplates(run),
+    ...runChanges(run.reportJson),
   };
+}
+
+/** The body a channel of this kind is sent, rendered from the stored (generic) payload. */
+function render(channel: NotificationChannel, payload: NotificationPayload) {
+  if (channel.kind === 'SLACK') return slackOf(messageOf(payload));
+  if (channel.kind === 'DISCORD') return discordOf(messageOf(payload));
+  return payload;
 }
 
 export function createNotifier(opts: NotifierOptions) {
@@ -73,11 +68,16 @@ export function createNotifier(opts: NotifierOptions) {
     if (!run || !run.endedAt) return 0;
     const happened = runEvents(run);
     // Filtered here: an enum-array `hasSome` is sent as a text literal the PGlite adapter cannot cast.
-    const channels = (await db.notificationChannel.findMany({ where: { enabled: true } })).filter((c) => c.events.some((e) => happened.includes(e)));
+    const channels = await db.notificationChannel.findMany({ where: { enabled: true } });
     const data = channels.flatMap((c) =>
-      happened
-        .filter((e) => c.events.includes(e))
-        .map((event) => ({ channelId: c.id, event, runId, dedupeKey: `${c.id}:${runId}:${event}`, payload: runPayload(event, run) as unknown as Prisma.InputJsonObject })),
+      channelWants(c, run, happened).map((event) => ({
+        channelId: c.id,
+        event,
+        runId,
+        dedupeKey: `${c.id}:${runId}:${event}`,
+        // Redacted again on the way out: the report is redacted, but a payload is persisted and sent.
+        payload: opts.redactor.value(runPayload(event, run)) as unknown as Prisma.InputJsonObject,
+      })),
     );
     if (!data.length) return 0;
     const created = await db.notificationDelivery.createMany({ data, skipDuplicates: true });
@@ -100,37 +100,34 @@ export function createNotifier(opts: NotifierOptions) {
     });
   }
 
+  /** One attempt over the channel's transport; the error is raw (masked by `send`). */
+  async function attempt(d: NotificationDelivery & { channel: NotificationChannel }): Promise<Outcome> {
+    const c = d.channel;
+    const payload = d.payload as unknown as NotificationPayload;
+    if (c.kind === 'EMAIL') return sendMail(c.settings as unknown as SmtpSettings, c.secret, emailOf(messageOf(payload)), timeoutMs);
+    if (!c.url) return { error: 'channel has no url', httpStatus: null };
+    const body = JSON.stringify(render(c, payload));
+    const headers: Record<string, string> =
+      c.kind === 'WEBHOOK' && c.secret ? { [SIGNATURE_HEADER]: signBody(c.secret, body), 'x-cyberbrain-delivery': encodeGlobalID('NotificationDelivery', d.id), 'x-cyberbrain-event': d.event } : {};
+    return postJson(c.url, body, headers, timeoutMs);
+  }
+
   async function send(d: NotificationDelivery & { channel: NotificationChannel }) {
-    const body = JSON.stringify(d.payload);
-    // The URL and secret are secrets too: nothing about them reaches the log or lastError.
-    const redact = opts.redactor.withSecrets([d.channel.url, d.channel.secret, new URL(d.channel.url).search.slice(1)].filter((s) => s.length >= 4));
+    // The URL, secret and password are secrets too: nothing about them reaches the log or lastError.
+    const redact = opts.redactor.withSecrets(channelSecrets(d.channel));
     const attempts = d.attempts + 1;
-    let httpStatus: number | null = null;
-    let error: string | null = null;
-    try {
-      const res = await fetch(d.channel.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(d.channel.secret, body), 'x-cyberbrain-delivery': encodeGlobalID('NotificationDelivery', d.id), 'x-cyberbrain-event': d.event },
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      httpStatus = res.status;
-      await res.body?.cancel();
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      error = cause?.code ?? cause?.message ?? (err instanceof Error ? err.name : 'request failed');
-    }
+    const { error, httpStatus, retryAfterMs } = await attempt(d).catch((err: unknown): Outcome => ({ error: err instanceof Error ? err.message : 'send failed', httpStatus: null }));
     if (!error) {
       await db.notificationDelivery.update({ where: { id: d.id }, data: { status: 'DELIVERED', attempts, httpStatus, lastError: null, deliveredAt: new Date() } });
       return;
     }
     const lastError = redact.text(error);
     const done = attempts >= maxAttempts;
+    // A 429 says when to come back; the bound (NOTIFY_RETRY_MAX_SECONDS) still holds.
+    const delay = Math.min(retryMaxMs, Math.max(backoff(attempts), retryAfterMs ?? 0));
     await db.notificationDelivery.update({
       where: { id: d.id },
-      data: { status: done ? 'FAILED' : 'PENDING', attempts, httpStatus, lastError, nextAttemptAt: new Date(Date.now() + backoff(attempts)) },
+      data: { status: done ? 'FAILED' : 'PENDING', attempts, httpStatus, lastError, nextAttemptAt: new Date(Date.now() + delay) },
     });
     logger.warn({ deliveryId: d.id, channel: d.channel.name, attempts, httpStatus, error: lastError }, done ? 'notification failed for good' : 'notification failed; will retry');
   }

@@ -46,7 +46,9 @@ export function createScheduler(opts: SchedulerOptions) {
         const late = now.getTime() - due.getTime() > missedGraceSeconds * 1000;
         // Missed: the next due time is on the grid after now (ticks in between are not replayed).
         const next = late ? dueAfterNow(s, due, now) : dueAfter(s, due);
-        const advance = (data: { lastRunAt?: Date } = {}) => tx.schedule.update({ where: { id }, data: { nextRunAt: next, ...data } });
+        // No next due time (a ONE_SHOT that fired, a cron with no occurrence left): the schedule is
+        // done and disables itself, so listings filtered on `enabled` stop showing it as live.
+        const advance = (data: { lastRunAt?: Date } = {}) => tx.schedule.update({ where: { id }, data: { nextRunAt: next, ...(next === null ? { enabled: false } : {}), ...data } });
         const skip = async (reason: string) => {
           await tx.scheduleTick.create({ data: { scheduleId: id, dueAt: due, outcome: 'SKIPPED', reason } });
           await advance();

@@ -10,6 +10,7 @@ export const AllowlistEntryRef = builder.prismaNode('ContainerAllowlistEntry', {
     description: t.exposeString('description'),
     enabled: t.exposeBoolean('enabled'),
     tags: t.exposeStringList('tags'),
+    hosts: t.exposeStringList('hosts', { description: 'Worker host names this entry applies to (empty: every host). Elsewhere the container is not allowlisted.' }),
     pinnedContainerId: t.exposeString('pinnedContainerId', {
       nullable: true,
       description: 'The container this entry is pinned to (first match). A renamed or recreated container under this name is refused until re-approved.',
@@ -29,6 +30,7 @@ const UpsertAllowlistEntryInput = builder.inputType('UpsertAllowlistEntryInput',
     enabled: t.boolean(),
     description: t.string(),
     tags: t.stringList(),
+    hosts: t.stringList({ description: 'Worker host names (WORKER_NAME, or `local`) this entry applies to; empty: every host; omitted: unchanged (every host on create).' }),
     pinnedContainerId: t.string({
       description: 'Re-approval: null forgets the pinned container (the next match pins again); a container id pins that one; omitted keeps the pin.',
     }),

@@ -8,6 +8,7 @@ import './errors.js';
 import './directive.js';
 import './task.js';
 import './run.js';
+import './artifact.js';
 import './schedule.js';
 import './notification.js';
 import './job.js';

@@ -18,6 +18,14 @@ export const JobRef = builder.prismaNode('Job', {
     attempt: t.exposeInt('attempt'),
     sequence: t.exposeInt('lastSequence', { description: 'Run event sequence number of this job’s latest status change.' }),
     llmCalls: t.relation('llmCalls', { query: { orderBy: { id: 'asc' } } }),
+    hostName: t.exposeString('hostName', { nullable: true, description: 'Name of the worker host the job runs on (`local` in-process); null until routing chose one, or when none could.' }),
+    host: t.prismaField({
+      type: 'WorkerHost',
+      nullable: true,
+      description: 'The worker host the job runs on, by name; null before routing, or once the host was removed.',
+      resolve: (query, job, _args, ctx) => (job.hostName == null ? null : ctx.db.workerHost.findUnique({ ...query, where: { name: job.hostName } })),
+    }),
+    errorCode: t.exposeString('errorCode', { nullable: true, description: 'Machine-readable reason of a failure the orchestrator decided itself, e.g. NO_HOST_AVAILABLE (see error for the details).' }),
   }),
 });
 

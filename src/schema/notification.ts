@@ -1,13 +1,40 @@
-// Notification channels and their delivery log (ADMIN). A channel's url and secret are
-// write-only: only the URL's host is shown.
+// Notification channels and their delivery log (ADMIN). A channel's url, secret and SMTP password
+// are write-only: only the URL's host and a masked preview are shown.
 import { builder } from '../builder.js';
 import { encodeGlobalID, byGlobalId } from '../contracts/ids.js';
+import type { SmtpSettings } from '../contracts/notifications.js';
+import { urlPreview } from '../notify/secrets.js';
 import { createNotificationChannel, deleteNotificationChannel, testNotificationChannel } from '../services/notifications.js';
 import { payloadType, toPayload, withoutNulls } from './errors.js';
 
 const KindEnum = builder.enumType('NotificationChannelKind', {
   description: 'How a channel is reached.',
-  values: { WEBHOOK: { description: 'An HTTP POST of JSON, signed with HMAC-SHA256 in `x-cyberbrain-signature: sha256=<hex>`.' } },
+  values: {
+    WEBHOOK: { description: 'An HTTP POST of JSON, signed with HMAC-SHA256 in `x-cyberbrain-signature: sha256=<hex>`.' },
+    SLACK: { description: 'A Slack incoming webhook: `text` and Block Kit `blocks` (mrkdwn).' },
+    DISCORD: { description: 'A Discord webhook: `content` and `embeds`, within Discord’s limits, mentions off.' },
+    EMAIL: { description: 'An e-mail over SMTP (text and HTML), new error templates first.' },
+  },
+});
+const SecurityEnum = builder.enumType('SmtpSecurity', {
+  description: 'How the SMTP connection is protected.',
+  values: {
+    TLS: { description: 'TLS from the first byte (usually port 465).' },
+    STARTTLS: { description: 'Plain connection upgraded with STARTTLS, which is required (usually port 587).' },
+    NONE: { description: 'No TLS: allowed only for a loopback host (a local relay).' },
+  },
+});
+const EmailSettingsRef = builder.objectRef<SmtpSettings & { passwordSet: boolean }>('NotificationEmailSettings').implement({
+  description: 'An EMAIL channel’s SMTP settings; the password is write-only.',
+  fields: (t) => ({
+    host: t.exposeString('host', { description: 'SMTP server host.' }),
+    port: t.exposeInt('port', { description: 'SMTP server port.' }),
+    security: t.field({ type: SecurityEnum, description: 'TLS, STARTTLS or NONE.', resolve: (s) => s.security }),
+    user: t.string({ nullable: true, description: 'SMTP user, if it authenticates.', resolve: (s) => s.user ?? null }),
+    passwordSet: t.exposeBoolean('passwordSet', { description: 'Whether a password is stored (it is never shown).' }),
+    from: t.exposeString('from', { description: 'Sender address.' }),
+    to: t.exposeStringList('to', { description: 'Recipient addresses.' }),
+  }),
 });
 const EventEnum = builder.enumType('NotificationEvent', {
   description: 'What a notification is about.',
@@ -16,6 +43,8 @@ const EventEnum = builder.enumType('NotificationEvent', {
     RUN_PARTIAL: { description: 'A run ended PARTIAL.' },
     RUN_ENDED: { description: 'Any run ended.' },
     NEW_ERROR_TEMPLATES: { description: 'A run’s report has error templates NEW since the last successful log_triage.' },
+    NEW_GPU_HOTSPOTS: { description: 'A run’s gpu_report has hotspots NEW since the last successful one.' },
+    NEW_PUBLISHED_PORTS: { description: 'A run’s service_map has published ports NEW since the last successful one.' },
     TEST: { description: 'Sent by testNotificationChannel.' },
   },
 });
@@ -31,12 +60,21 @@ const StatusEnum = builder.enumType('NotificationDeliveryStatus', {
 export const NotificationChannelRef = builder.prismaNode('NotificationChannel', {
   id: { field: 'id' },
   authScopes: { admin: true },
-  description: 'Where notifications go. Its url and secret are write-only and never returned.',
+  description: 'Where notifications go. Its url, secret and SMTP password are write-only and never returned.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'Unique name.' }),
     kind: t.expose('kind', { type: KindEnum, description: 'How it is reached.' }),
-    urlHost: t.string({ description: 'The host of its URL (the rest may carry a token and is not shown).', resolve: (c) => new URL(c.url).host }),
+    urlHost: t.string({ nullable: true, description: 'The host of its URL (the rest may carry a token and is not shown); null for EMAIL.', resolve: (c) => (c.url ? new URL(c.url).host : null) }),
+    urlPreview: t.string({ nullable: true, description: 'Its URL masked, e.g. `https://hooks.slack.com/…/****`; null for EMAIL.', resolve: (c) => urlPreview(c.url) }),
+    email: t.field({
+      type: EmailSettingsRef,
+      nullable: true,
+      description: 'SMTP settings (EMAIL only).',
+      resolve: (c) => (c.kind === 'EMAIL' ? { ...(c.settings as unknown as SmtpSettings), passwordSet: !!c.secret } : null),
+    }),
     events: t.field({ type: [EventEnum], description: 'What it is told about.', resolve: (c) => c.events }),
+    scheduleIds: t.idList({ description: 'Only runs of these schedules (empty: any run).', resolve: (c) => c.scheduleIds.map((id) => encodeGlobalID('Schedule', id)) }),
+    directiveIds: t.idList({ description: 'Only runs of these directives (empty: any run).', resolve: (c) => c.directiveIds.map((id) => encodeGlobalID('Directive', id)) }),
     enabled: t.exposeBoolean('enabled', { description: 'Disabled channels get nothing.' }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When it was created.' }),
     deliveries: t.relatedConnection('deliveries', { cursor: 'id', totalCount: true, query: { orderBy: { id: 'desc' } }, description: 'Its delivery log, newest first.' }),
@@ -89,14 +127,29 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const EmailInput = builder.inputType('NotificationEmailInput', {
+  description: 'SMTP settings of an EMAIL channel. password is write-only.',
+  fields: (t) => ({
+    host: t.string({ required: true, description: 'SMTP server host.' }),
+    port: t.int({ description: '1–65535; default 465 (TLS), 587 (STARTTLS), 25 (NONE).' }),
+    security: t.field({ type: SecurityEnum, description: 'Default STARTTLS.' }),
+    user: t.string({ description: 'SMTP user (with password).' }),
+    password: t.string({ description: 'SMTP password (write-only).' }),
+    from: t.string({ required: true, description: 'Sender address.' }),
+    to: t.stringList({ required: true, description: 'Recipient addresses (1–50).' }),
+  }),
+});
 const CreateInput = builder.inputType('CreateNotificationChannelInput', {
-  description: 'A new channel. url and secret are write-only.',
+  description: 'A new channel. url, secret and email.password are write-only.',
   fields: (t) => ({
     name: t.string({ required: true, description: 'Unique name.' }),
-    kind: t.field({ type: KindEnum, required: true, description: 'WEBHOOK.' }),
-    url: t.string({ required: true, description: 'http(s) URL the JSON is POSTed to (write-only).' }),
-    secret: t.string({ required: true, description: 'HMAC-SHA256 key, at least 16 characters (write-only).' }),
+    kind: t.field({ type: KindEnum, required: true, description: 'WEBHOOK, SLACK, DISCORD or EMAIL.' }),
+    url: t.string({ description: 'WEBHOOK: http(s) URL the JSON is POSTed to; SLACK/DISCORD: the incoming-webhook URL, https (write-only).' }),
+    secret: t.string({ description: 'WEBHOOK: HMAC-SHA256 key, at least 16 characters (write-only).' }),
+    email: t.field({ type: EmailInput, description: 'EMAIL: SMTP settings and recipients.' }),
     events: t.field({ type: [EventEnum], required: true, description: 'What it is told about (not TEST).' }),
+    scheduleIds: t.idList({ description: 'Only runs of these schedules (default: any run).' }),
+    directiveIds: t.idList({ description: 'Only runs of these directives (default: any run).' }),
     enabled: t.boolean({ description: 'Default true.' }),
   }),
 });
@@ -116,7 +169,7 @@ builder.mutationFields((t) => ({
     authScopes: { admin: true },
     description: 'Creates a channel (ADMIN).',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The channel.' }) },
-    resolve: async (_root, { input }, ctx) => toPayload(await createNotificationChannel(ctx.db, withoutNulls(input))),
+    resolve: async (_root, { input }, ctx) => toPayload(await createNotificationChannel(ctx.db, { ...withoutNulls(input), ...(input.email ? { email: withoutNulls(input.email) } : {}) })),
   }),
   deleteNotificationChannel: t.field({
     type: payloadType('DeleteNotificationChannel', 'channel', DeletedRef),

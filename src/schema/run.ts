@@ -101,11 +101,25 @@ builder.queryFields((t) => ({
   }),
 }));
 
+const HostLabelInput = builder.inputType('HostLabelInput', {
+  description: 'One worker label (WORKER_LABELS) a host must carry.',
+  fields: (t) => ({
+    key: t.string({ required: true, description: 'Label key: 1 to 63 letters, digits, . _ - or /.' }),
+    value: t.string({ required: true, description: 'Label value: at most 63 letters, digits, . _ - or /.' }),
+  }),
+});
+const HostSelectorInput = builder.inputType('HostSelectorInput', {
+  description: 'Routes to the worker hosts whose labels include every one given.',
+  fields: (t) => ({ labels: t.field({ type: [HostLabelInput], required: true, description: 'Labels a host must all carry.' }) }),
+});
+
 const LaunchRunInput = builder.inputType('LaunchRunInput', {
   fields: (t) => ({
     directiveId: t.id({ description: 'Omit both this and customDirectiveText for the default directive.' }),
     customDirectiveText: t.string(),
     tasks: t.stringList({ description: 'Task keys; omit for every enabled task.' }),
+    hosts: t.idList({ description: 'Run on these worker hosts only (global ids). Host-scoped tasks get one job per host. Not with hostSelector.' }),
+    hostSelector: t.field({ type: HostSelectorInput, description: 'Run on the worker hosts carrying these labels. Not with hosts.' }),
   }),
 });
 

@@ -11,7 +11,7 @@ const described = <K extends string>(keys: readonly K[], text: Record<K, string>
 
 export const ScheduleKindEnum = builder.enumType('ScheduleKind', {
   description: 'When a schedule fires.',
-  values: described(SCHEDULE_KINDS, { ONE_SHOT: 'Once, at runAt.', INTERVAL: 'Every intervalSeconds.', CRON: 'On cronExpression, read in timeZone.' }),
+  values: described(SCHEDULE_KINDS, { ONE_SHOT: 'Once, at runAt; it then disables itself.', INTERVAL: 'Every intervalSeconds.', CRON: 'On cronExpression, read in timeZone.' }),
 });
 const OverlapEnum = builder.enumType('ScheduleOverlapPolicy', {
   description: 'What a tick does while the previous run of the schedule is still PENDING or RUNNING.',
@@ -77,7 +77,7 @@ export const ScheduleRef = builder.prismaNode('Schedule', {
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone the cron expression is read in.' }),
     intervalSeconds: t.exposeInt('intervalSeconds', { nullable: true, description: 'Seconds between ticks for INTERVAL.' }),
     runAt: t.expose('runAt', { type: 'DateTime', nullable: true, description: 'When a ONE_SHOT fires.' }),
-    enabled: t.exposeBoolean('enabled', { description: 'Disabled schedules never fire.' }),
+    enabled: t.exposeBoolean('enabled', { description: 'Disabled schedules never fire; a ONE_SHOT disables itself once it has fired.' }),
     nextRunAt: t.expose('nextRunAt', { type: 'DateTime', nullable: true, description: 'Next due time; null when disabled or done.' }),
     lastRunAt: t.expose('lastRunAt', { type: 'DateTime', nullable: true, description: 'When it last launched a run.' }),
     overlapPolicy: t.expose('overlapPolicy', { type: OverlapEnum, description: 'What a tick does while the previous run is active.' }),

@@ -107,8 +107,8 @@ export async function auditDenied(db: Db, ctx: AuditContext, action: string, tar
 /** Docker reports names with a leading slash; the allowlist stores them without. */
 export const normaliseContainerName = (name: string) => name.replace(/^\//, '');
 
-export async function enabledContainerNames(db: Db): Promise<Set<string>> {
-  return new Set((await enabledContainers(db)).keys());
+export async function enabledContainerNames(db: Db, host?: string): Promise<Set<string>> {
+  return new Set((await enabledContainers(db, host)).keys());
 }
 
 export interface EnabledContainer {
@@ -117,9 +117,12 @@ export interface EnabledContainer {
   pinnedContainerId: string | null;
 }
 
-/** Enabled entries by container name. */
-export async function enabledContainers(db: Db): Promise<Map<string, EnabledContainer>> {
-  const rows = await db.containerAllowlistEntry.findMany({ where: { enabled: true }, select: { id: true, containerName: true, pinnedContainerId: true } });
+/** An entry's host scope: empty means every host. */
+export const scopedTo = (host: string) => ({ OR: [{ hosts: { isEmpty: true } }, { hosts: { has: host } }] });
+
+/** Enabled entries by container name; with `host`, only those whose host scope includes it. */
+export async function enabledContainers(db: Db, host?: string): Promise<Map<string, EnabledContainer>> {
+  const rows = await db.containerAllowlistEntry.findMany({ where: { enabled: true, ...(host ? scopedTo(host) : {}) }, select: { id: true, containerName: true, pinnedContainerId: true } });
   return new Map(rows.map((r) => [r.containerName, { id: r.id, pinnedContainerId: r.pinnedContainerId }]));
 }
 

@@ -1,16 +1,40 @@
-// Notification channels: create, delete, and a test message. The url and secret are stored as
-// given (they are needed to send) and never returned by the API; errors never echo them.
+// Notification channels: create, delete, and a test message. The url, secret and SMTP password are
+// stored as given (they are needed to send) and never returned by the API; errors never echo them.
 import type { NotificationChannel, NotificationDelivery, Prisma } from '@prisma/client';
-import { createNotificationChannelInput, notificationChannelIdInput } from '../contracts/notifications.js';
+import { createNotificationChannelInput, notificationChannelIdInput, type CreateNotificationChannelInput } from '../contracts/notifications.js';
 import type { Db } from '../db.js';
 import { fail, isUniqueViolation, ok, parseContract, type Result } from './errors.js';
 
+/** The row for a valid input: url for the webhook kinds, secret = signing key or SMTP password, settings = SMTP fields. */
+function channelRow(input: CreateNotificationChannelInput): Prisma.NotificationChannelCreateInput {
+  const { name, kind, events, enabled, scheduleIds, directiveIds } = input;
+  const common = { name, kind, events, enabled, scheduleIds, directiveIds };
+  if (input.kind === 'EMAIL') {
+    const { password, ...smtp } = input.email;
+    return { ...common, url: null, secret: password ?? null, settings: smtp };
+  }
+  return { ...common, url: input.url, secret: input.kind === 'WEBHOOK' ? input.secret : null };
+}
+
+/** Filters must name schedules and directives that exist (NOT_FOUND names the entry). */
+async function missingFilter(db: Db, input: CreateNotificationChannelInput) {
+  const schedules = new Set((await db.schedule.findMany({ where: { id: { in: input.scheduleIds } }, select: { id: true } })).map((s) => s.id));
+  const s = input.scheduleIds.findIndex((id) => !schedules.has(id));
+  if (s >= 0) return fail('NOT_FOUND', 'schedule not found', ['input', 'scheduleIds', String(s)]);
+  const directives = new Set((await db.directive.findMany({ where: { id: { in: input.directiveIds } }, select: { id: true } })).map((d) => d.id));
+  const d = input.directiveIds.findIndex((id) => !directives.has(id));
+  if (d >= 0) return fail('NOT_FOUND', 'directive not found', ['input', 'directiveIds', String(d)]);
+  return null;
+}
+
 export async function createNotificationChannel(db: Db, raw: unknown): Promise<Result<NotificationChannel>> {
   const input = parseContract(createNotificationChannelInput, raw);
-  // zod's messages here never echo the value, so a refused url or secret is not repeated back.
+  // zod's messages here never echo the value, so a refused url, secret or password is not repeated back.
   if (!input.ok) return input;
+  const missing = await missingFilter(db, input.value);
+  if (missing) return missing;
   try {
-    return ok(await db.notificationChannel.create({ data: input.value }));
+    return ok(await db.notificationChannel.create({ data: channelRow(input.value) }));
   } catch (err) {
     if (isUniqueViolation(err)) return fail('CONFLICT', `a channel named "${input.value.name}" exists`, ['input', 'name']);
     throw err;

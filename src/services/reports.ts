@@ -1,7 +1,7 @@
 // The markdown + JSON report every run ends with. Built from what the jobs stored (already
 // redacted) and token counts; capped in size so one noisy job cannot bloat the database.
 import type { Job, LLMCall, Run } from '@prisma/client';
-import { changesMarkdown, compareFingerprints, isTriageFingerprints, type TemplateChanges } from './report-changes.js';
+import { whatChanged, type PreviousJobs } from './what-changed.js';
 
 export type JobWithCalls = Job & { llmCalls: Pick<LLMCall, 'model' | 'promptTokens' | 'completionTokens' | 'totalTokens' | 'succeeded'>[] };
 
@@ -34,21 +34,9 @@ function cap(text: string, maxBytes: number): string {
   return Buffer.from(text).subarray(0, maxBytes - note.length).toString('utf8').replace(/\uFFFD$/, '') + note;
 }
 
-/** The last successful log_triage job before this run, for "what changed". */
-export interface PreviousTriage {
-  runId: number;
-  result: unknown;
-}
-
-function triageChanges(jobs: JobWithCalls[], previous: PreviousTriage | null | undefined): TemplateChanges | null {
-  const current = (jobs.find((j) => j.taskKey === 'log_triage' && j.status === 'SUCCESS')?.result as { fingerprints?: unknown } | null)?.fingerprints;
-  const before = (previous?.result as { fingerprints?: unknown } | null)?.fingerprints;
-  if (!previous || !isTriageFingerprints(current) || !isTriageFingerprints(before)) return null;
-  return compareFingerprints(before, current, previous.runId);
-}
-
-export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number, previous?: PreviousTriage | null) {
-  const changes = triageChanges(jobs, previous);
+/** `previous`: for "what changed", each job's counterpart in an earlier run (see what-changed.ts). */
+export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number, previous: PreviousJobs = new Map()) {
+  const { changes, markdown: changesLines } = whatChanged(jobs, previous);
   const snapshot = run.directiveSnapshot as { name?: string; title?: string; version?: number } | null;
   const jobEntries = jobs.map((j) => {
     const r = (j.result ?? {}) as TaskResultSummary;
@@ -76,7 +64,9 @@ export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number,
     durationSeconds: seconds(run.startedAt ?? run.createdAt, run.endedAt),
     jobs: jobEntries,
     totals: { jobs: jobs.length, byStatus: countBy(jobs.map((j) => j.status)), tokens: totals },
-    /** log_triage templates NEW, GONE or rising since the last successful run; null without one. */
+    /** Since the last successful run of each task (per host): log_triage templates NEW, GONE or
+     * rising; `serviceMap` containers/networks/ports added or removed; `gpu` new hotspots. Null
+     * when nothing could be compared. */
     changes,
   };
   const lines = [
@@ -92,8 +82,8 @@ export function buildRunReport(run: Run, jobs: JobWithCalls[], maxBytes: number,
     '| --- | --- | --- | --- | --- |',
     ...jobEntries.map((j) => `| ${j.jobId} | ${j.task} | ${ICON[j.status] ?? ''} ${j.status} | ${j.durationSeconds != null ? `${j.durationSeconds.toFixed(1)} s` : '—'} | ${j.tokens.totalTokens} |`),
     '',
-    // Before the job sections: new errors are what a reader wants first.
-    ...(changes ? changesMarkdown(changes) : []),
+    // Before the job sections: new published ports and new errors are what a reader wants first.
+    ...changesLines,
   ];
   for (const [i, j] of jobs.entries()) {
     const e = jobEntries[i]!;

@@ -8,8 +8,10 @@ import type { Actor, ServiceDeps } from './deps.js';
 import { directiveSnapshot, latestActiveByName } from './directives.js';
 import { fail, ok, parseContract, type Result } from './errors.js';
 import { buildRunReport } from './reports.js';
+import { findPreviousJobs } from './previous-jobs.js';
 import { isTerminalJob, isTerminalRun, jobSourcesFor, runOutcome, runSourcesFor } from './state-machine.js';
 import { resolveRunTasks } from './tasks.js';
+import { hostsForScopedTask, isHostScoped, resolveHostRequest } from './routing.js';
 
 type Tx = Prisma.TransactionClient;
 type StatusEvent = JobStatusEvent | RunStatusEvent;
@@ -26,6 +28,8 @@ export interface JobOutcome {
   exitCode?: number | null;
   result?: Prisma.InputJsonValue | null;
   error?: string | null;
+  /** Set when the orchestrator itself decided the failure (e.g. NO_HOST_AVAILABLE). */
+  errorCode?: string | null;
 }
 
 export type RunService = ReturnType<typeof createRunService>;
@@ -98,10 +102,8 @@ export function createRunService(deps: ServiceDeps) {
     const endedAt = new Date();
     const error = forced?.error ?? (outcome === 'FAILED' ? 'every job failed' : null);
     // A run that never started (e.g. cancelled while pending) goes straight to its end state.
-    // "What changed": compared with the last successful log_triage of an earlier run.
-    const previous = run.tasks.includes('log_triage')
-      ? await tx.job.findFirst({ where: { taskKey: 'log_triage', status: 'SUCCESS', runId: { lt: runId } }, orderBy: { id: 'desc' }, select: { runId: true, result: true } })
-      : null;
+    // "What changed": each job against the last successful job of its task on its host in an earlier run.
+    const previous = await findPreviousJobs(tx, runId, jobs);
     const report = buildRunReport({ ...run, status: outcome, endedAt, error }, jobs, config.reportMaxBytes, previous);
     return setRunStatus(tx, run, outcome, {
       endedAt,
@@ -140,6 +142,15 @@ export function createRunService(deps: ServiceDeps) {
     const tasks = await resolveRunTasks(db, requested);
     if (!tasks.ok) return tasks;
     const keys = tasks.value.map((t) => t.key);
+    const hostRequest = await resolveHostRequest(db, input.value);
+    if (!hostRequest.ok) return hostRequest;
+    // Host-scoped tasks: one job per selected host, its host fixed now; other jobs are routed at dispatch.
+    const gpuAware = config.dispatch.mode === 'bullmq';
+    const jobSpecs: Array<{ taskKey: string; hostName: string | null }> = [];
+    for (const task of tasks.value) {
+      const hosts = isHostScoped(task) ? await hostsForScopedTask(db, task, hostRequest.value, config.dispatch, gpuAware) : [null];
+      for (const hostName of hosts) jobSpecs.push({ taskKey: task.key, hostName });
+    }
 
     const at = new Date();
     const run = await db.run.create({
@@ -150,9 +161,10 @@ export function createRunService(deps: ServiceDeps) {
         triggerKind: trigger.kind,
         ...(trigger.kind === 'SCHEDULE' ? { scheduleId: trigger.scheduleId, scheduleTickId: trigger.scheduleTickId } : {}),
         ...(trigger.kind === 'API' ? { triggerToken: trigger.token } : {}),
-        eventSequence: keys.length + 1,
+        eventSequence: jobSpecs.length + 1,
         statusSequence: 1,
-        jobs: { create: keys.map((taskKey, i) => ({ taskKey, lastSequence: i + 2 })) },
+        ...(hostRequest.value ? { hostRequest: hostRequest.value as Prisma.InputJsonObject } : {}),
+        jobs: { create: jobSpecs.map((j, i) => ({ ...j, lastSequence: i + 2 })) },
       },
       include: { jobs: { orderBy: { id: 'asc' } } },
     });
@@ -226,6 +238,7 @@ export function createRunService(deps: ServiceDeps) {
         workerResult: Prisma.DbNull,
         ...(outcome.result != null ? { result: outcome.result } : {}),
         error: outcome.error != null ? redactor.text(outcome.error) : null,
+        ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
       });
       if (!jobEv) return list;
       metrics.jobsFinished.inc({ task: job.taskKey, status: outcome.status });

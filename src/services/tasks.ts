@@ -10,7 +10,8 @@ export const BUILTIN_TASKS = [
     key: 'log_triage',
     name: 'Log triage',
     description: 'Logs of allowlisted containers since the last successful run: redacted, classified by severity, clustered into templates.',
-    defaultConfig: { topTemplates: 10, similarityThreshold: 0.4, depth: 4 },
+    // as TRIAGE_DEFAULTS (src/triage/pipeline.ts), tuned on raw Loghub lines (bench:triage-accuracy)
+    defaultConfig: { topTemplates: 10, similarityThreshold: 0.7, depth: 4 },
   },
   {
     key: 'gpu_report',

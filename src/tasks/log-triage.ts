@@ -4,7 +4,8 @@
 // it sees only redacted aggregates, and only its model name and token counts are kept.
 import { createLlmClient } from '../llm/client.js';
 import { adviseOnTemplates, type AdvisorFlag } from '../llm/triage-advisor.js';
-import { ContainerTriage, splitDockerTimestamp } from '../triage/pipeline.js';
+import { ContainerTriage, splitDockerTimestamp, TRIAGE_DEFAULTS } from '../triage/pipeline.js';
+import { logTriageConfig } from '../contracts/task-config.js';
 import { fingerprintOf, type TemplateFingerprint } from '../services/report-changes.js';
 import { cell, type TaskContext, type TaskRunner } from './types.js';
 
@@ -31,12 +32,15 @@ export const logTriage: TaskRunner = async (ctx) => {
   // Containers echo their own env (passwords given to them) into their logs: redact those by value.
   const redactor = ctx.redactor.withSecrets(containers.flatMap((c) => ctx.gateway.secretEnvValues(c)));
 
+  // checked at the boundary (contracts/task-config.ts); a config stored before that is checked again
+  const checked = logTriageConfig.safeParse(ctx.config);
+  const masks = checked.success ? checked.data.masks : undefined;
   const perContainer = [];
   const fingerprints: TemplateFingerprint[] = [];
   for (const c of containers) {
     if (ctx.signal.aborted) break;
     const { lines, capped } = await ctx.gateway.logs(c, { since, maxLines });
-    const triage = new ContainerTriage({ similarityThreshold: num(ctx.config.similarityThreshold, 0.4), depth: num(ctx.config.depth, 4), redactor });
+    const triage = new ContainerTriage({ ...(masks ? { masks } : {}), similarityThreshold: num(ctx.config.similarityThreshold, TRIAGE_DEFAULTS.similarityThreshold), depth: num(ctx.config.depth, TRIAGE_DEFAULTS.depth), redactor });
     for (const raw of lines) {
       const { at, text } = splitDockerTimestamp(raw);
       triage.push(text, at);
@@ -73,6 +77,7 @@ export const logTriage: TaskRunner = async (ctx) => {
     { lines: 0, error: 0, warn: 0 },
   );
   const findings: string[] = [];
+  if (!checked.success) findings.push(`taskConfig.log_triage.masks ignored: ${checked.error.issues[0]?.message ?? 'invalid'}`);
   for (const c of perContainer) {
     for (const tpl of c.templates.filter((x) => x.severity === 'error').slice(0, 3)) findings.push(`${c.container}: ${tpl.count}× ${tpl.template}`);
     if (c.capped) findings.push(`${c.container}: more than ${maxLines} lines in the window; only the newest ${maxLines} were triaged`);
@@ -89,10 +94,11 @@ export const logTriage: TaskRunner = async (ctx) => {
   for (const c of perContainer) {
     md.push('', `### ${c.container}`, '', `${c.lines} lines (error ${c.bySeverity.error}, warn ${c.bySeverity.warn}, info ${c.bySeverity.info}, debug ${c.bySeverity.debug}, unknown ${c.bySeverity.unknown}); first ${c.firstSeen ?? '—'}, last ${c.lastSeen ?? '—'}.`);
     if (!c.templates.length) continue;
-    md.push('', '| # | Count | Severity | Template | Example | Flag |', '| --- | --- | --- | --- | --- | --- |');
+    // the header's component and level as written (`sshd`, `notice`), when the stream has them
+    md.push('', '| # | Count | Severity | Level | Component | Template | Example | Flag |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const t of c.templates) {
       const f = flagFor(c.container, t.id);
-      md.push(`| ${t.id} | ${t.count} | ${t.severity} | \`${cell(t.template)}\` | ${cell(t.example)} | ${f ? `${f.category}/${f.priority}` : ''} |`);
+      md.push(`| ${t.id} | ${t.count} | ${t.severity} | ${cell(t.level ?? '')} | ${cell(t.component ?? '')} | \`${cell(t.template)}\` | ${cell(t.example)} | ${f ? `${f.category}/${f.priority}` : ''} |`);
     }
   }
   return {

@@ -45,27 +45,39 @@ const LEVEL = new RegExp(`[[<(]?(${LEVEL_WORDS}|[VDIWEF])[\\]>)]?:?${END}`, 'iy'
 // The learned header is one regex: its level is any short word, checked against this set
 // afterwards (a 57-way alternation or the `i` flag cost more than the rest of the header).
 const LEVEL_SET = new Set(['V', 'D', 'I', 'W', 'E', 'F', ...LEVEL_WORDS.split('|').flatMap((w) => [w, w.toUpperCase(), (w[0] as string).toUpperCase() + w.slice(1)])]);
-const PID = /\d+(?:#\d+)?:?(?=[\s|]|$)/y;
+const PID = /-?\d+(?:#\d+)?:?(?=[\s|]|$)/y;
 // `[main]`, `[QuorumPeer[myid=1]/0:…@774]`: no spaces inside, one level of nesting; a thread
-// name with spaces only before a logger (`[IPC Server listener on 62260] org.a.Server: …`)
-const BRACKET_COMP = /\[([^\]\s[]*(?:\[[^\]\s]*\][^\]\s[]*)*|[^\][\n]*(?=\] +[A-Za-z_$][\w.$]*: ))\]:?(?=\s|$)/y;
+// name with spaces only before a logger (`[IPC Server listener on 62260] org.a.Server: …`),
+// brackets inside it too (`[DataStreamer for … BP-1-[REDACTED_IP]-2:blk_3] org.a.Client: …`)
+const BRACKET_COMP = /\[([^\]\s[]*(?:\[[^\]\s]*\][^\]\s[]*)*|(?:[^\][\n]|\[[^\][\n]*\])*(?=\] +[A-Za-z_$][\w.$]*: ))\]:?(?=\s|$)/y;
 // `org.a.B:`, `sshd[24206]:`, `sshd(pam_unix)[19939]:`, `WindowManager:`, `file.go:12]`
 const COLON_COMP = /([A-Za-z_$][\w.$/()@-]*?)(?:\[\d+\])?:(?=\s|$)/y;
 const HOST_COMP = /[\w.-]+ +([A-Za-z_$][\w.$/()@-]*?)(?:\[\d+\])?:(?=\s|$)/y;
 const PIPE_COMP = /([A-Za-z_$][\w.$-]*)(?=\|)/y;
 // Python logging's `%(name)s - %(levelname)s - `, log4j's `%c - %m`
 const DASH_COMP = /([A-Za-z_$][\w.$-]*)(?= - )/y;
+// A column padded to width (`Info                  CBS    Session: …`): a name and 2+ spaces
+const COLUMN_COMP = /([A-Za-z_$][\w.$-]*)(?= {2,}\S)/y;
 const SEPARATOR = /(?:[-|,:](?=[\s|])|[\s|,])+/y;
 const SPACES = /[\s|]+/y;
+// A header word before a timestamp or a level (`node-246`, `unix.hw`, `R02-M1-N0-C:J12-U11`, `RAS`)
+const WORD = /\S{1,40}(?=[ \t])/y;
+const WORD_GAP = /[ \t]+/y;
+// Between two header fields, a word must look like a name, not prose: a digit, a capital or
+// `_.:-` in it (`started`, `at` are message words; `KERNEL`, `node-7`, `unix.hw` are not).
+const NAME_LIKE = /[A-Z0-9_.:-]/;
+const UPPER_LEVEL = new RegExp(`\\[?(?:${'emerg|alert|crit|critical|fatal|panic|severe|error|err|warn|warning|info|notice|debug|trace'.toUpperCase()})\\]?:?(?=\\s)`, 'y');
 const FIELD_SOURCE: Record<string, string> = {
   ts: TS.source,
   level: `[[<(]?([A-Za-z]{1,13})[\\]>)]?:?${END}`,
   pid: PID.source,
   comp: `(?:${BRACKET_COMP.source}|${COLON_COMP.source}|${PIPE_COMP.source}|${DASH_COMP.source})`,
+  column: COLUMN_COMP.source,
   hostcomp: HOST_COMP.source,
-  lead: '(\\S{1,24}) ',
+  lead: '(\\S{1,40}) ',
+  word: `${WORD.source}`,
 };
-const GROUPS: Record<string, number> = { ts: 0, level: 1, pid: 0, comp: 4, hostcomp: 1, lead: 1 };
+const GROUPS: Record<string, number> = { ts: 0, level: 1, pid: 0, comp: 4, column: 1, hostcomp: 1, lead: 1, word: 0 };
 
 interface Compiled {
   re: RegExp;
@@ -85,7 +97,7 @@ function compile(kinds: FieldKind[]): Compiled {
     if (kind === 'level') out.level = group;
     if (kind === 'lead') out.lead = group;
     if (kind === 'comp') out.comps.push(group, group + 1, group + 2, group + 3);
-    if (kind === 'hostcomp') out.comps.push(group);
+    if (kind === 'hostcomp' || kind === 'column') out.comps.push(group);
     group += GROUPS[kind] as number;
   });
   out.re = new RegExp(`${src}${SEPARATOR.source.slice(0, -1)}*`, 'y');
@@ -101,7 +113,7 @@ const MESSAGE_KEYS = ['msg', 'message', 'log', 'MESSAGE'];
 const LEVEL_KEYS = ['level', 'severity', 'lvl', 'levelname', 'log.level', 'loglevel'];
 const COMPONENT_KEYS = ['logger', 'component', 'name', 'module', 'caller', 'logger_name'];
 
-type FieldKind = 'lead' | 'ts' | 'level' | 'pid' | 'comp' | 'hostcomp' | 'sep';
+type FieldKind = 'lead' | 'word' | 'ts' | 'level' | 'pid' | 'comp' | 'column' | 'hostcomp' | 'sep';
 
 /** Where the message of the last parsed line starts, and the header's fields. */
 export interface ParsedHeader {
@@ -199,13 +211,16 @@ export class HeaderDetector {
     let at = from;
     let m = stickyAt(TS, s, at);
     if (m === null) {
-      // one leading tag before the timestamp (`- 1117838570 …`, `app 2026-…`, `INFO 2026-…`)
+      // up to four leading tags before the timestamp (`- 1117838570 …`, `app 2026-…`,
+      // `INFO 2026-…`, `134681 node-246 unix.hw state_change.unavailable 1077804742 …`)
+      const n = this.wordsTo(s, at, to, false);
+      if (n === 0) return [];
       const sp = s.indexOf(' ', at);
-      if (sp < 0 || sp >= to || sp - at > 24) return [];
-      m = stickyAt(TS, s, sp + 1);
+      m = stickyAt(TS, s, this.anchor);
       if (m === null) return [];
       this.levelOrLead(s, at, sp);
       kinds.push('lead');
+      for (let k = 1; k < n; k++) kinds.push('word');
     }
     kinds.push('ts');
     // syslog's `Mon DD HH:MM:SS host proc[pid]:` (the host only right after such a timestamp)
@@ -215,8 +230,16 @@ export class HeaderDetector {
     for (let f = 0; f < 8 && at < to; f++) {
       const sep = stickyAt(SEPARATOR, s, at);
       if (sep !== null) at = SEPARATOR.lastIndex;
-      const next = this.field(s, at, syslog, kinds[kinds.length - 1] === 'ts');
-      if (next === null) break;
+      let next = this.field(s, at, syslog, kinds[kinds.length - 1] === 'ts', kinds[kinds.length - 1] === 'level');
+      if (next === null) {
+        // name-like words up to another timestamp or a level (`ts node ts node RAS KERNEL INFO`)
+        const n = this.wordsTo(s, at, to, true);
+        if (n === 0) break;
+        for (let k = 0; k < n; k++) kinds.push('word');
+        at = this.anchor;
+        next = this.field(s, at, false, true, false);
+        if (next === null) break;
+      }
       kinds.push(next);
       at = this.end;
       if (this.colonEnded) break; // `proc[pid]:`, `org.a.B:`: the message follows
@@ -228,9 +251,31 @@ export class HeaderDetector {
   }
 
   private end = 0;
+  private anchor = 0; // where the timestamp or level after `wordsTo`'s words starts
+
+  /**
+   * How many words (1-4) lead from `at` to a timestamp (or, with `levelToo`, an upper-case level
+   * word when none was read yet); 0 if none does. With `levelToo` (between fields) each word must
+   * be name-like; the leading tags before a line's first timestamp need not be (`full partition`).
+   */
+  private wordsTo(s: string, at: number, to: number, levelToo: boolean): number {
+    let p = at;
+    for (let w = 1; w <= 4; w++) {
+      const word = stickyAt(WORD, s, p);
+      if (word === null || WORD.lastIndex >= to) return 0;
+      if (levelToo && !NAME_LIKE.test(word[0])) return 0;
+      if (stickyAt(WORD_GAP, s, WORD.lastIndex) === null) return 0;
+      p = WORD_GAP.lastIndex;
+      if (stickyAt(TS, s, p) !== null || (levelToo && this.parsed.level === undefined && stickyAt(UPPER_LEVEL, s, p) !== null)) {
+        this.anchor = p;
+        return w;
+      }
+    }
+    return 0;
+  }
 
   /** One header field at `at` (greedy mode). */
-  private field(s: string, at: number, syslog: boolean, tsJustBefore: boolean): FieldKind | null {
+  private field(s: string, at: number, syslog: boolean, tsJustBefore: boolean, levelJustBefore: boolean): FieldKind | null {
     const p = this.parsed;
     this.colonEnded = false;
     let m: RegExpExecArray | null;
@@ -253,6 +298,13 @@ export class HeaderDetector {
       p.component = m[1];
       this.end = m.index + m[0].length;
       return 'comp';
+    }
+    // only right after a level: a message's first word may be followed by two spaces too
+    if (levelJustBefore && (m = stickyAt(COLUMN_COMP, s, at)) !== null) {
+      p.component = m[1];
+      this.colonEnded = true; // the padded column is the header's last: `Session:` after it is message
+      this.end = m.index + m[0].length;
+      return 'column';
     }
     if (syslog && (m = stickyAt(HOST_COMP, s, at)) !== null) {
       p.component = m[1];
@@ -316,6 +368,9 @@ export class HeaderDetector {
         case 'ts':
           m = stickyAt(TS, s, at);
           break;
+        case 'word':
+          m = stickyAt(WORD, s, at);
+          break;
         case 'level':
           m = stickyAt(LEVEL, s, at);
           if (m !== null && !this.levelOk(m[1] as string)) m = null;
@@ -326,6 +381,10 @@ export class HeaderDetector {
           break;
         case 'comp':
           m = stickyAt(BRACKET_COMP, s, at) ?? stickyAt(COLON_COMP, s, at) ?? stickyAt(PIPE_COMP, s, at) ?? stickyAt(DASH_COMP, s, at);
+          if (m !== null) p.component = m[1];
+          break;
+        case 'column':
+          m = stickyAt(COLUMN_COMP, s, at);
           if (m !== null) p.component = m[1];
           break;
         case 'hostcomp':
@@ -387,7 +446,9 @@ export class HeaderDetector {
       p.msgStart = ACCESS.lastIndex;
       return 'access';
     }
-    if ((only === null || only === 'logfmt') && s.indexOf('=', from) > from) {
+    // `=` within the line: `s` may be a whole 1 MiB chunk (pushText), and an unbounded search from
+    // each headerless line to the chunk's next `=` made such streams quadratic
+    if ((only === null || only === 'logfmt') && hasCharIn(s, 61, from + 1, to)) {
       const line = s.slice(from, to);
       if (!/^[\w.-]+=/.test(line) || !/(?:^|\s)(?:msg|message)=/.test(line)) return null;
       const fields: Record<string, string> = {};
@@ -405,6 +466,11 @@ export class HeaderDetector {
     }
     return null;
   }
+}
+
+function hasCharIn(s: string, code: number, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === code) return true;
+  return false;
 }
 
 /** Whitespace as a JS regex `\s` (and so the tokenizer) sees it. */

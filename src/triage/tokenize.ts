@@ -517,7 +517,7 @@ export class LineScanner {
         // a sign belongs to the number when nothing alphanumeric is glued before it (`blk_-12`)
         const signed = i - 1 > at && s.charCodeAt(i - 1) === 45 && ((CLASS[s.charCodeAt(i - 2)] as number) & ALNUM) === 0;
         out += s.slice(at, signed ? i - 1 : i);
-        out += j - i >= 8 && (runFlags & ~(DIGIT | HEXL)) === 0 && (runFlags & HEXL) !== 0 ? this.masks.hex : this.masks.num;
+        out += j - i >= 8 && (runFlags & ~(DIGIT | HEXL)) === 0 && ((runFlags & HEXL) !== 0 || s.charCodeAt(i) === 48) ? this.masks.hex : this.masks.num;
         at = j;
         masked = true;
       }
@@ -623,7 +623,8 @@ export class LineScanner {
                 mask = this.masks.uuid;
               } else if (
                 (len > 2 && s.charCodeAt(segStart) === 48 && (s.charCodeAt(segStart + 1) | 32) === 120) ||
-                (len >= 8 && (flags & ~(DIGIT | HEXL)) === 0 && (flags & HEXL) !== 0)
+                // zero-padded to 8+ digits (`00106210` beside `003a90fc`): a register or address dump
+                (len >= 8 && (flags & ~(DIGIT | HEXL)) === 0 && ((flags & HEXL) !== 0 || s.charCodeAt(segStart) === 48))
               ) {
                 unit = this.hexUnit;
                 mask = this.masks.hex;

@@ -79,6 +79,8 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: restarts mid-run', () => {
   }, 60_000);
 
   it('a job running while Redis restarts ends SUCCESS with its result', async () => {
+    // Routing sends jobs only to hosts it knows (none known: NO_HOST_AVAILABLE): wait for the agent's first heartbeat.
+    await until('agent-r heartbeat', () => t.app.database.prisma.workerHost.findUnique({ where: { name: 'agent-r' } }));
     const launched = await until('launch', async () => {
       const res = await t.gql(LaunchRun, { input: { tasks: ['slow_echo'], customDirectiveText: 'restart' } }, auth);
       return res.data?.launchRun.run ?? null;

@@ -201,22 +201,24 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect((await t.gql(GetRun, { id }, auth)).data!.run!.status).toBe('CANCELLED');
   }, 60_000);
 
-  it('drainWorkerHost and setWorkerHostEnabled hold the agent; it takes the job once enabled again', async () => {
+  it('drainWorkerHost and setWorkerHostEnabled hold the agent: routing sends it nothing; enabled again, it takes jobs', async () => {
     const host = (await hosts()).find((h) => h.name === 'agent-b')!;
     const drained = (await t.gql(DrainWorkerHost, { input: { id: host.id } }, auth)).data!.drainWorkerHost;
     expect(drained.errors).toEqual([]);
     expect(drained.workerHost!.status).toBe('DRAINING');
-    // Give the agent a heartbeat to see the verdict, then launch: the job waits.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The only host is draining: the job fails at once, NO_HOST_AVAILABLE with the reason.
     const launched = await t.gql(LaunchRun, { input: { tasks: ['remote_echo'], customDirectiveText: 'fleet' } }, auth);
-    const id = launched.data!.launchRun.run!.id;
-    await new Promise((r) => setTimeout(r, 3000));
-    expect((await t.gql(GetRun, { id }, auth)).data!.run!.status).toBe('PENDING');
+    const held = await waitForRun(launched.data!.launchRun.run!.id, undefined, 20_000);
+    expect(held.status).toBe('FAILED');
+    expect(held.jobs[0]!.error).toBe('no worker host can run this job: agent-b: draining');
     const disabled = (await t.gql(SetWorkerHostEnabled, { input: { id: host.id, enabled: false } }, auth)).data!.setWorkerHostEnabled;
     expect(disabled.workerHost).toMatchObject({ enabled: false });
     const enabled = (await t.gql(SetWorkerHostEnabled, { input: { id: host.id, enabled: true } }, auth)).data!.setWorkerHostEnabled;
     expect(enabled.workerHost).toMatchObject({ enabled: true, status: 'ONLINE' });
-    expect((await waitForRun(id, undefined, 20_000)).status).toBe('SUCCESS');
+    // Give the agent a heartbeat to see the verdict, then launch: it runs.
+    await new Promise((r) => setTimeout(r, 2500));
+    const again = await t.gql(LaunchRun, { input: { tasks: ['remote_echo'], customDirectiveText: 'fleet' } }, auth);
+    expect((await waitForRun(again.data!.launchRun.run!.id, undefined, 20_000)).status).toBe('SUCCESS');
     // Bad input and a lower role change nothing.
     const bad = (await t.gql(DrainWorkerHost, { input: { id: 'nope' } }, auth)).data!.drainWorkerHost;
     expect(bad.errors[0]).toMatchObject({ code: 'VALIDATION', field: ['input', 'id'] });

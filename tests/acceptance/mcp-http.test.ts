@@ -162,8 +162,8 @@ describe('MCP over Streamable HTTP', () => {
     expect(entry.entry.containerName).toBe(`${prefix}-web`);
     expect(data(await call(client, 'list_allowlist'))).toMatchObject({ entries: expect.arrayContaining([expect.objectContaining({ containerName: `${prefix}-web`, tags: ['mcp'] })]) });
     expect(data<{ images: Array<{ image: string }> }>(await call(client, 'list_worker_images')).images.length).toBeGreaterThan(0);
-    // Embedded mode: no agents have reported, so the fleet is empty.
-    expect(data(await call(client, 'list_worker_hosts'))).toEqual({ hosts: [] });
+    // Embedded mode: the fleet is the built-in host `local` (this process).
+    expect(data<{ hosts: Array<{ name: string; status: string }> }>(await call(client, 'list_worker_hosts')).hosts).toEqual([expect.objectContaining({ name: 'local', status: 'ONLINE' })]);
     expect(data(await call(client, 'token_usage', { since: '2020-01-01T00:00:00Z', groupBy: ['MODEL'] }))).toMatchObject({ since: '2020-01-01T00:00:00.000Z', totals: { calls: 0 }, groups: [] });
     expect((await call(client, 'token_usage', { since: 'yesterday' })).isError).toBe(true);
     expect(data(await call(client, 'runs_since_last_success', {}))).toHaveProperty('totalCount');

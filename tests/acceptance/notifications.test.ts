@@ -2,119 +2,43 @@
 // signature; one receiver fails twice and then accepts (bounded backoff, delivery log); a run that
 // ends FAILED is notified once; the channel's url and secret never come back from the API.
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql } from '../gql/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { startReceiver, type ReceivedRequest, type Receiver } from '../support/http-receiver.js';
+import { CreateNotificationChannel as CreateChannel, deliveriesOf, NotificationChannelLog as ChannelLog, TestNotificationChannel as TestChannel } from '../support/notifications.js';
 import { LaunchRun } from '../support/operations.js';
-
-const CreateChannel = graphql(`
-  mutation CreateChannel($input: CreateNotificationChannelInput!) {
-    createNotificationChannel(input: $input) {
-      channel {
-        id
-        name
-        kind
-        urlHost
-        events
-        enabled
-      }
-      errors {
-        code
-        field
-        message
-      }
-    }
-  }
-`);
-const TestChannel = graphql(`
-  mutation TestChannel($input: NotificationChannelIdInput!) {
-    testNotificationChannel(input: $input) {
-      queued {
-        deliveryId
-      }
-      errors {
-        code
-        field
-      }
-    }
-  }
-`);
-const ChannelLog = graphql(`
-  query ChannelLog($id: ID!) {
-    notificationChannel(id: $id) {
-      name
-      urlHost
-      deliveries(first: 20) {
-        edges {
-          node {
-            event
-            status
-            attempts
-            httpStatus
-            lastError
-            payload
-            run {
-              id
-            }
-          }
-        }
-      }
-    }
-  }
-`);
+import { until as waitFor } from '../support/wait.js';
 
 const SECRET = 'whsec-0123456789abcdef';
 const URL_TOKEN = 'tok-s3cr3t-in-the-url';
-interface Received {
-  path: string;
-  body: string;
-  signature: string | undefined;
-  event: string | undefined;
-}
-const received: Received[] = [];
 let failuresLeft = 2;
-let server: Server;
+let receiver: Receiver;
+let received: ReceivedRequest[];
 let base: string;
 let t: TestApp;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', body, signature: req.headers['x-cyberbrain-signature'] as string | undefined, event: req.headers['x-cyberbrain-event'] as string | undefined });
-      if (req.url?.startsWith('/flaky') && failuresLeft > 0) {
-        failuresLeft--;
-        res.writeHead(503).end('busy');
-        return;
-      }
-      res.writeHead(204).end();
-    });
+  receiver = await startReceiver((r) => {
+    if (r.path.startsWith('/flaky') && failuresLeft > 0) {
+      failuresLeft--;
+      return { status: 503, body: 'busy' };
+    }
+    return { status: 204 };
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ base, received } = receiver);
   t = await startTestApp({ EXECUTOR_ENABLED: 'false', NOTIFY_POLL_MS: '100', NOTIFY_RETRY_BASE_MS: '200', NOTIFY_MAX_ATTEMPTS: '4' });
   t.app.notifier.start();
 });
 afterAll(async () => {
   await t?.close();
-  await new Promise((r) => server.close(r));
+  await receiver?.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-const verified = (r: Received) => r.signature === `sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`;
-const deliveries = async (id: string) => (await t.gql(ChannelLog, { id })).data!.notificationChannel!.deliveries.edges.map((e) => e.node);
+const header = (r: ReceivedRequest, name: string) => r.headers[name] as string | undefined;
+const verified = (r: ReceivedRequest) => header(r, 'x-cyberbrain-signature') === `sha256=${createHmac('sha256', SECRET).update(r.body).digest('hex')}`;
+const deliveries = (id: string) => deliveriesOf(t, id);
 
 describe('webhook notifications', () => {
   it('sends a signed test message; the url and secret are never returned', async () => {
@@ -124,7 +48,7 @@ describe('webhook notifications', () => {
     expect(channel).toMatchObject({ kind: 'WEBHOOK', urlHost: new URL(base).host, events: ['RUN_FAILED'], enabled: true });
     const queued = await t.gql(TestChannel, { input: { id: channel.id } });
     expect(queued.data!.testNotificationChannel.errors).toEqual([]);
-    const got = await waitFor('the test message', async () => received.find((r) => r.event === 'TEST'));
+    const got = await waitFor('the test message', async () => received.find((r) => header(r, 'x-cyberbrain-event') === 'TEST'));
     expect(verified(got)).toBe(true);
     expect(JSON.parse(got.body)).toMatchObject({ event: 'TEST', channel: 'ops-hook' });
     const log = await waitFor('DELIVERED', async () => (await deliveries(channel.id)).find((d) => d.status === 'DELIVERED'));
@@ -149,7 +73,7 @@ describe('webhook notifications', () => {
     expect(log.map((d) => d.event).sort()).toEqual(['RUN_ENDED', 'RUN_FAILED']);
     // A second hearing of the same run end queues nothing more.
     expect(await t.app.notifier.enqueueRun(job.runId)).toBe(0);
-    const body = JSON.parse(received.find((r) => r.path === '/failures' && r.event === 'RUN_FAILED')!.body) as { run: { id: string; status: string; error: string } };
+    const body = JSON.parse(received.find((r) => r.path === '/failures' && header(r, 'x-cyberbrain-event') === 'RUN_FAILED')!.body) as { run: { id: string; status: string; error: string } };
     expect(body.run).toMatchObject({ id: runId, status: 'FAILED', error: 'every job failed' });
     expect(log.every((d) => (d.run as { id: string } | null)?.id === runId)).toBe(true);
   });

@@ -7,34 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { graphql } from '../gql/index.js';
 import { createTestDatabase, TEST_DB, type TestDatabase } from '../support/database.js';
 import { spawnServer, type ServerProcess } from '../support/server-process.js';
-
-const CreateIntervalSchedule = graphql(`
-  mutation CreateIntervalSchedule($input: CreateScheduleInput!) {
-    createSchedule(input: $input) {
-      schedule {
-        id
-      }
-      errors {
-        code
-        field
-        message
-      }
-    }
-  }
-`);
-
-const DisableSchedule = graphql(`
-  mutation DisableSchedule($id: ID!) {
-    setScheduleEnabled(input: { id: $id, enabled: false }) {
-      errors {
-        code
-      }
-    }
-  }
-`);
+import { dbId } from '../support/runs.js';
+import { CreateSchedule, SetScheduleEnabled } from '../support/schedules.js';
+import { until } from '../support/wait.js';
 
 /** Ticks each test waits for: small enough for the suite (each is a second), large enough to interleave two instances. */
 const TICKS = 12;
@@ -69,10 +46,9 @@ async function start(dataDir?: string) {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const dbId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
 
 async function createEverySecond(s: ServerProcess, name: string, missedTickPolicy: 'SKIP' | 'RUN_ONCE' = 'RUN_ONCE') {
-  const res = await s.gql(CreateIntervalSchedule, { input: { name, kind: 'INTERVAL', intervalSeconds: 1, overlapPolicy: 'ALLOW', missedTickPolicy, tasks: ['log_triage'] } });
+  const res = await s.gql(CreateSchedule, { input: { name, kind: 'INTERVAL', intervalSeconds: 1, overlapPolicy: 'ALLOW', missedTickPolicy, tasks: ['log_triage'] } });
   expect(res.data?.createSchedule.errors).toEqual([]);
   return res.data!.createSchedule.schedule!.id;
 }
@@ -92,13 +68,7 @@ async function ticksOf(scheduleId: number): Promise<TickRow[]> {
   );
   return rows;
 }
-async function waitForTicks(scheduleId: number, n: number, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  while ((await ticksOf(scheduleId)).length < n) {
-    if (Date.now() > until) throw new Error(`fewer than ${n} ticks after ${timeoutMs} ms`);
-    await sleep(200);
-  }
-}
+const waitForTicks = (scheduleId: number, n: number, timeoutMs = 60_000) => until(`${n} ticks`, async () => (await ticksOf(scheduleId)).length >= n, timeoutMs, 200);
 /** Every tick launched exactly one run, and the due times are one contiguous 1-second grid. */
 async function expectExactlyOnce(scheduleId: number) {
   const ticks = await ticksOf(scheduleId);
@@ -116,7 +86,7 @@ describe.runIf(TEST_DB === 'postgres')('two instances on one PostgreSQL database
     const b = await start();
     const id = await createEverySecond(a, 'two-instances');
     await waitForTicks(dbId(id), TICKS);
-    await a.gql(DisableSchedule, { id });
+    await a.gql(SetScheduleEnabled, { input: { id, enabled: false } });
     await sleep(500);
     const ticks = await expectExactlyOnce(dbId(id));
     expect(ticks.length).toBeGreaterThanOrEqual(TICKS);
@@ -132,10 +102,10 @@ describe.runIf(TEST_DB === 'postgres')('two instances on one PostgreSQL database
     await a.kill();
     const before = (await ticksOf(dbId(id))).length;
     await waitForTicks(dbId(id), before + 6);
-    await b.gql(DisableSchedule, { id });
+    await b.gql(SetScheduleEnabled, { input: { id, enabled: false } });
     // A tick the dead instance claimed but never launched is launched by the survivor (reclaim 2 s).
-    const until = Date.now() + 15_000;
-    while ((await ticksOf(dbId(id))).some((k) => k.outcome === 'LAUNCHING') && Date.now() < until) await sleep(200);
+    const deadline = Date.now() + 15_000;
+    while ((await ticksOf(dbId(id))).some((k) => k.outcome === 'LAUNCHING') && Date.now() < deadline) await sleep(200);
     await expectExactlyOnce(dbId(id));
   }, 120_000);
 });
@@ -153,7 +123,7 @@ describe.runIf(TEST_DB === 'postgres')('downtime', () => {
     await sleep(6000); // about 6 missed ticks; the grace is 3 s
     const b = await start(dir);
     await waitForTicks(dbId(id), beforeDown.length + 3);
-    await b.gql(DisableSchedule, { id });
+    await b.gql(SetScheduleEnabled, { input: { id, enabled: false } });
     await sleep(300);
     const after = (await ticksOf(dbId(id))).filter((k) => k.dueAt.getTime() > lastDue);
     const missed = after.filter((k) => k.reason?.includes('RUN_ONCE'));

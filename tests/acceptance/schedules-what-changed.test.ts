@@ -7,23 +7,13 @@ import { graphql } from '../gql/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { docker, removeByPrefix, startContainer, uniquePrefix } from '../support/docker.js';
 import { UpsertAllowlistEntry } from '../support/operations.js';
+import { CreateSchedule, SetScheduleEnabled } from '../support/schedules.js';
+import { until } from '../support/wait.js';
 
 const prefix = uniquePrefix();
 const app = `${prefix}-app`;
 let t: TestApp;
 
-const CreateTriageSchedule = graphql(`
-  mutation CreateTriageSchedule($input: CreateScheduleInput!) {
-    createSchedule(input: $input) {
-      schedule {
-        id
-      }
-      errors {
-        message
-      }
-    }
-  }
-`);
 const ScheduleRunReports = graphql(`
   query ScheduleRunReports($id: ID!) {
     schedule(id: $id) {
@@ -38,15 +28,6 @@ const ScheduleRunReports = graphql(`
             }
           }
         }
-      }
-    }
-  }
-`);
-const StopSchedule = graphql(`
-  mutation StopSchedule($id: ID!) {
-    setScheduleEnabled(input: { id: $id, enabled: false }) {
-      errors {
-        message
       }
     }
   }
@@ -68,27 +49,20 @@ type Report = { markdown: string; json: { changes: { new: Array<{ template: stri
 
 describe('what changed, on a schedule', () => {
   it('a later scheduled run marks the error template the container started logging as NEW', async () => {
-    const created = await t.gql(CreateTriageSchedule, {
+    const created = await t.gql(CreateSchedule, {
       input: { name: `${prefix}-triage`, kind: 'INTERVAL', intervalSeconds: 2, overlapPolicy: 'SKIP', tasks: ['log_triage'], taskConfig: { log_triage: { containers: [app] } } },
     });
     expect(created.data?.createSchedule.errors).toEqual([]);
     const id = created.data!.createSchedule.schedule!.id;
     t.app.scheduler!.start();
     const runs = async () => (await t.gql(ScheduleRunReports, { id })).data!.schedule!.runs.edges.map((e) => e.node);
-    const until = async (what: string, ok: (r: Awaited<ReturnType<typeof runs>>) => boolean) => {
-      const deadline = Date.now() + 90_000;
-      for (;;) {
-        const r = await runs();
-        if (ok(r)) return r;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(r.map((x) => x.status))}`);
-        await new Promise((res) => setTimeout(res, 300));
-      }
-    };
-    await until('a first successful run', (r) => r.some((x) => x.status === 'SUCCESS'));
+    const runsWhen = (what: string, ok: (r: Awaited<ReturnType<typeof runs>>) => boolean) =>
+      until(what, async () => { const r = await runs(); return ok(r) && r; }, 90_000, 300);
+    await runsWhen('a first successful run', (r) => r.some((x) => x.status === 'SUCCESS'));
     const exec = await docker.getContainer(app).exec({ Cmd: ['touch', '/tmp/go'] });
     await exec.start({});
-    const all = await until('a run reporting the new error', (r) => r.some((x) => ((x.report?.json as Report['json'] | undefined)?.changes?.new ?? []).some((n) => n.severity === 'error')));
-    await t.gql(StopSchedule, { id });
+    const all = await runsWhen('a run reporting the new error', (r) => r.some((x) => ((x.report?.json as Report['json'] | undefined)?.changes?.new ?? []).some((n) => n.severity === 'error')));
+    await t.gql(SetScheduleEnabled, { input: { id, enabled: false } });
     const withNew = all.find((x) => ((x.report?.json as Report['json'] | undefined)?.changes?.new ?? []).some((n) => n.severity === 'error'))!;
     const report = withNew.report as Report;
     const newError = report.json.changes!.new.find((n) => n.severity === 'error')!;

@@ -6,40 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeGlobalID } from '../../src/contracts/ids.js';
 import { graphql } from '../gql/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { CreateApiToken, LaunchRun } from '../support/operations.js';
-
-const ScheduleFields = graphql(`
-  fragment ScheduleFields on Schedule {
-    id
-    name
-    kind
-    cronExpression
-    timeZone
-    intervalSeconds
-    enabled
-    nextRunAt
-    lastRunAt
-    overlapPolicy
-    missedTickPolicy
-    tasks
-    taskConfig
-  }
-`);
-
-const CreateSchedule = graphql(`
-  mutation CreateSchedule($input: CreateScheduleInput!) {
-    createSchedule(input: $input) {
-      schedule {
-        ...ScheduleFields
-      }
-      errors {
-        code
-        field
-        message
-      }
-    }
-  }
-`);
+import { CreateApiToken, CreateDirective, LaunchRun, SetDirectiveActive } from '../support/operations.js';
+import { dbId } from '../support/runs.js';
+import { CreateSchedule, SetScheduleEnabled } from '../support/schedules.js';
+import { until } from '../support/wait.js';
 
 const UpdateSchedule = graphql(`
   mutation UpdateSchedule($input: UpdateScheduleInput!) {
@@ -48,24 +18,7 @@ const UpdateSchedule = graphql(`
         ...ScheduleFields
       }
       errors {
-        code
-        field
-        message
-      }
-    }
-  }
-`);
-
-const SetScheduleEnabled = graphql(`
-  mutation SetScheduleEnabled($input: SetScheduleEnabledInput!) {
-    setScheduleEnabled(input: $input) {
-      schedule {
-        ...ScheduleFields
-      }
-      errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -78,9 +31,7 @@ const DeleteSchedule = graphql(`
         id
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -103,9 +54,7 @@ const RunScheduleNow = graphql(`
         }
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -193,15 +142,7 @@ afterAll(() => t?.close());
 
 const db = () => t.app.database.prisma;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor: typeof until = (what, probe, timeoutMs = 20_000) => until(what, probe, timeoutMs);
 async function create(input: Record<string, unknown>) {
   const res = await gql(CreateSchedule, { input: input as never });
   expect(res.errors).toBeUndefined();
@@ -214,7 +155,6 @@ function expectForbidden(res: { errors?: ReadonlyArray<{ extensions?: Record<str
   const codes = [...(res.errors ?? []).map((e) => e.extensions?.code), ...(payload?.errors ?? []).map((e) => e.code)];
   expect(codes).toContain('FORBIDDEN');
 }
-const dbId = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
 
 describe('schedules: contracts and CRUD', () => {
   it('creates a CRON schedule in a time zone; nextRunAt is its next occurrence there', async () => {
@@ -307,6 +247,38 @@ describe('schedules: contracts and CRUD', () => {
     expect(got.nextRunAt).toBe(s.nextRunAt);
     const missing = await gql(RunScheduleNow, { input: { id: 'U2NoZWR1bGU6OTk5OTk=' } });
     expect(missing.data!.runScheduleNow.errors).toEqual([expect.objectContaining({ code: 'NOT_FOUND', field: ['input', 'id'] })]);
+  });
+});
+
+describe('schedules and their directive', () => {
+  async function directive(name: string) {
+    const res = await gql(CreateDirective, { input: { name, type: 'D1', title: name } });
+    expect(res.data!.createDirective.errors).toEqual([]);
+    return res.data!.createDirective.directive!.id;
+  }
+
+  it('a directive a schedule launches cannot be deleted (foreign key, RESTRICT); once the schedule is gone it can', async () => {
+    const directiveId = await directive('sched-fk');
+    const s = await create({ name: 'uses-directive', kind: 'INTERVAL', intervalSeconds: 3600, directiveId });
+    await expect(db().directive.delete({ where: { id: dbId(directiveId) } })).rejects.toThrow(/Schedule_directiveId_fkey/);
+    expect(await db().directive.count({ where: { id: dbId(directiveId) } })).toBe(1);
+    expect(await db().schedule.findUniqueOrThrow({ where: { id: dbId(s.id) } })).toMatchObject({ directiveId: dbId(directiveId), enabled: true });
+    // A schedule cannot point at a directive that does not exist, even past the service's check.
+    await expect(db().schedule.update({ where: { id: dbId(s.id) }, data: { directiveId: 999_999 } })).rejects.toThrow(/Schedule_directiveId_fkey/);
+    await gql(DeleteSchedule, { input: { id: s.id } });
+    await db().directive.delete({ where: { id: dbId(directiveId) } });
+    expect(await db().directive.count({ where: { id: dbId(directiveId) } })).toBe(0);
+  });
+
+  it('deactivating the directive stops the launches: runScheduleNow is refused and the tick recorded FAILED with the reason', async () => {
+    const directiveId = await directive('sched-inactive');
+    const s = await create({ name: 'inactive-directive', kind: 'INTERVAL', intervalSeconds: 3600, directiveId, tasks: ['log_triage'] });
+    await gql(SetDirectiveActive, { input: { id: directiveId, active: false } });
+    const res = await gql(RunScheduleNow, { input: { id: s.id } });
+    expect(res.data!.runScheduleNow).toEqual({ run: null, errors: [expect.objectContaining({ code: 'NOT_ALLOWED', field: ['input', 'id'], message: expect.stringContaining('inactive') })] });
+    const ticks = (await gql(GetSchedule, { id: s.id })).data!.schedule!.ticks.edges.map((e) => e.node);
+    expect(ticks).toEqual([expect.objectContaining({ outcome: 'FAILED', reason: expect.stringContaining('sched-inactive'), run: null })]);
+    expect(await db().run.count({ where: { scheduleId: dbId(s.id) } })).toBe(0);
   });
 });
 
@@ -420,13 +392,20 @@ describe('the scheduler in one process', () => {
     expect((await db().scheduleTick.findMany({ where: { scheduleId: id } })).map((k) => k.outcome)).toEqual(['LAUNCHED', 'LAUNCHED']);
   });
 
-  it('a ONE_SHOT fires once and is then done', async () => {
+  it('a ONE_SHOT fires once, then disables itself; its history shows the tick', async () => {
     const s = await create({ name: 'one-shot', kind: 'ONE_SHOT', runAt: new Date(Date.now() + 300).toISOString(), tasks: ['log_triage'] });
     const id = dbId(s.id);
-    await waitFor('the one-shot run', () => db().run.findFirst({ where: { scheduleId: id } }));
+    const run = await waitFor('the one-shot run', () => db().run.findFirst({ where: { scheduleId: id } }));
+    await waitFor('its tick recorded', () => db().scheduleTick.findFirst({ where: { scheduleId: id, outcome: 'LAUNCHED' } }));
     await sleep(500);
     expect(await db().run.count({ where: { scheduleId: id } })).toBe(1);
-    expect(await db().schedule.findUniqueOrThrow({ where: { id } })).toMatchObject({ nextRunAt: null });
+    const got = (await gql(GetSchedule, { id: s.id })).data!.schedule!;
+    expect(got).toMatchObject({ enabled: false, nextRunAt: null, lastRunAt: expect.any(String) });
+    expect(got.ticks.edges.map((e) => e.node)).toEqual([
+      expect.objectContaining({ outcome: 'LAUNCHED', manual: false, dueAt: s.nextRunAt, run: { id: encodeGlobalID('Run', run.id), trigger: { kind: 'SCHEDULE' } } }),
+    ]);
+    // Done: no longer among the enabled schedules.
+    expect((await gql(ListSchedules, { enabled: true })).data!.schedules.edges.map((e) => e.node.name)).not.toContain('one-shot');
   });
 
   it('deleting a schedule keeps its runs; their trigger then names no schedule', async () => {

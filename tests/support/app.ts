@@ -2,6 +2,9 @@
 // (documents from the codegen client preset, executed through Yoga's fetch: no port needed).
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type FormattedExecutionResult } from 'graphql';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { createApp, type App, type AppOptions } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -30,7 +33,9 @@ export async function startListeningApp(env: Record<string, string> = {}): Promi
 export async function startTestApp(env: Record<string, string> = {}, opts: AppOptions = {}, { reuseDatabase = false } = {}): Promise<TestApp> {
   const db: TestDatabase = reuseDatabase ? { env: {}, drop: async () => {} } : await createTestDatabase();
   const queries: string[] = [];
-  const config = loadConfig({ LOG_LEVEL: 'silent', ...db.env, ...env });
+  // Run artifacts of this app only: run ids repeat across test databases.
+  const logsDir = env.CYBER_BRAIN_LOGS ? null : mkdtempSync(path.join(tmpdir(), 'cb-artifacts-'));
+  const config = loadConfig({ LOG_LEVEL: 'silent', ...db.env, ...(logsDir ? { CYBER_BRAIN_LOGS: logsDir } : {}), ...env });
   if (config.database.kind === 'pglite' && db.env.DATA_DIR === 'memory://') config.database = { kind: 'pglite', dataDir: 'memory://' };
   const app = await createApp(config, { logger: pino({ level: 'silent' }), database: { onQuery: (q) => queries.push(q) }, ...opts });
   return {
@@ -47,6 +52,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: AppOp
     async close() {
       await app.close();
       await db.drop();
+      if (logsDir) rmSync(logsDir, { recursive: true, force: true });
     },
   };
 }

@@ -503,3 +503,25 @@ export const ApiTokens = graphql(`
     }
   }
 `);
+
+export const RunArtifacts = graphql(`
+  query RunArtifacts($id: ID!) {
+    run(id: $id) {
+      id
+      status
+      artifacts {
+        name
+        type
+        sizeBytes
+        mimeType
+        sha256
+        createdAt
+        downloadUrl
+        job {
+          id
+          taskKey
+        }
+      }
+    }
+  }
+`);

@@ -11,10 +11,10 @@ const cases: Array<[string, string, string, string | undefined, string | undefin
   ['log4j with thread and logger', '2015-10-18 18:01:47,978 INFO [main] org.apache.hadoop.mapreduce.v2.app.MRAppMaster: Created MRAppMaster', 'ts level comp comp', 'INFO', 'org.apache.hadoop.mapreduce.v2.app.MRAppMaster', 'Created MRAppMaster'],
   ['spark YY/MM/DD', '17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers for [TERM, HUP, INT]', 'ts level comp', 'INFO', 'executor.CoarseGrainedExecutorBackend', 'Registered signal handlers for [TERM, HUP, INT]'],
   ['zookeeper dashes and nested brackets', '2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0.0.0.0:2181:FastLeaderElection@774] - Notification time out: 3200', 'ts level comp', 'INFO', 'QuorumPeer[myid=1]/0.0.0.0:2181:FastLeaderElection@774', 'Notification time out: 3200'],
-  ['windows CBS (comma after time, Info column)', '2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505', 'ts level', 'Info', undefined, 'CBS    Loaded Servicing Stack v6.1.7601.23505'],
+  ['windows CBS (comma after time, Info column)', '2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1.7601.23505', 'ts level column', 'Info', 'CBS', 'Loaded Servicing Stack v6.1.7601.23505'],
   ['android logcat', '03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs opening app', 'ts pid pid level comp', 'D', 'WindowManager', 'printFreezingDisplayLogs opening app'],
   ['pipe-separated (HealthApp shape)', '20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579', 'ts comp pid', undefined, 'Step_LSC', 'onStandStepChanged 3579'],
-  ['leading tag, epoch and date (BGL shape)', '- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO cache parity error corrected', 'lead ts ts', undefined, undefined, 'R02-M1-N0-C:J12-U11 RAS KERNEL INFO cache parity error corrected'],
+  ['leading tag, epoch and date (BGL shape)', '- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 RAS KERNEL INFO cache parity error corrected', 'lead ts ts word word word level', 'INFO', undefined, 'cache parity error corrected'],
   ['klog', 'I1201 12:00:00.123456    1 controller.go:12] Started workers', 'klog', 'info', 'controller.go', 'Started workers'],
   ['JSON lines', '{"level":"warn","msg":"disk low","logger":"store"}', 'json', 'warn', 'store', 'disk low'],
   ['logfmt', 'time=2026-11-24T23:00:31Z level=error msg="boom \\"here\\"" component=db', 'logfmt', 'error', 'db', 'boom "here"'],
@@ -29,6 +29,14 @@ const cases: Array<[string, string, string, string | undefined, string | undefin
   ['unpadded time fields', '20171223-22:16:0:119|Step_LSC|30002312|processHandleBroadcastAction action:TIME_TICK', 'ts comp pid', undefined, 'Step_LSC', 'processHandleBroadcastAction action:TIME_TICK'],
   ['a thread name with spaces before the logger', '2015-10-18 18:01:51,806 INFO [IPC Server listener on 62260] org.apache.hadoop.ipc.Server: IPC Server listener on 62260: starting', 'ts level comp comp', 'INFO', 'org.apache.hadoop.ipc.Server', 'IPC Server listener on 62260: starting'],
   ['brackets with spaces in the message are no component', '[Sun Dec 04 04:47:44 2005] [error] [client 1.2.3.4] Directory index forbidden', 'ts level', 'error', undefined, '[client 1.2.3.4] Directory index forbidden'],
+  // rules added for raw Loghub lines (issue 12), lines written here in those shapes
+  ['name-like words up to a second timestamp and a level', '- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected', 'lead ts ts word ts word word word level', 'INFO', undefined, 'instruction cache parity error corrected'],
+  ['several tags before an epoch timestamp, then a flag', '134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State Change: Component "alt0" is in the unavailable state', 'lead word word word ts pid', undefined, undefined, 'Component State Change: Component "alt0" is in the unavailable state'],
+  ['a negative flag after the timestamp', '2286759 full partition status 1061219795 -1 running', 'lead word word word ts pid', undefined, undefined, 'running'],
+  ['a column padded to width after the level', '2016-09-28 04:30:31, Info                  CSI    00000001@2016/9/28:20:30:31.455 WcpInitialize called', 'ts level column', 'Info', 'CSI', '00000001@2016/9/28:20:30:31.455 WcpInitialize called'],
+  ['a thread name holding a redaction marker in brackets', '2015-10-18 18:05:57,024 WARN [DataStreamer for file /tmp/x block BP-1-[REDACTED_IP]-2:blk_3] org.apache.hadoop.ipc.Client: Address change detected.', 'ts level comp comp', 'WARN', 'org.apache.hadoop.ipc.Client', 'Address change detected.'],
+  ['two spaces after a message word are no column (only after a level)', '2568643 node-70 action start 1074119817 1 clusterAddMember  (command 1902)', 'lead word word word ts pid', undefined, undefined, 'clusterAddMember  (command 1902)'],
+  ['prose before a level word is no header', '2026-11-24T23:00:31Z connection to ERROR server', 'ts', undefined, undefined, 'connection to ERROR server'],
   ['no header', 'plain message with 3 words', 'none', undefined, undefined, 'plain message with 3 words'],
 ];
 

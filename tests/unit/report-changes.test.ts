@@ -52,7 +52,7 @@ describe('the run report', () => {
   it('marks new error templates first in the markdown and has a changes section in the JSON', () => {
     const before = window([tpl('web', 'GET <*> 200', 'info', 10)]);
     const after = window([tpl('web', 'GET <*> 200', 'info', 10), tpl('web', 'new info <*>', 'info', 2), tpl('web', 'panic: <*>', 'error', 1)]);
-    const report = buildRunReport(run(2), [job({ summary: 's', fingerprints: after })], 100_000, { runId: 1, result: { fingerprints: before } });
+    const report = buildRunReport(run(2), [job({ summary: 's', fingerprints: after })], 100_000, new Map([[1, { runId: 1, result: { fingerprints: before } }]]));
     expect(report.json.changes).toMatchObject({ sinceRunId: 1, new: [{ template: 'panic: <*>' }, { template: 'new info <*>' }], gone: [], rateRose: [] });
     const md = report.markdown;
     expect(md).toContain('## What changed since run #1');
@@ -61,8 +61,32 @@ describe('the run report', () => {
     expect(md.indexOf('What changed')).toBeLessThan(md.indexOf('## ✅ log_triage'));
   });
 
+  it('compares service_map and gpu_report per host: new published ports first, hotspots in changes.gpu', () => {
+    const mapJob = (id: number, hostName: string | null, ports: string[]) =>
+      ({ ...job({ graph: { nodes: [{ id: 'web', image: 'nginx', ports }], networks: [{ name: 'front' }] } }), id, taskKey: 'service_map', hostName }) as JobWithCalls;
+    const gpuJob = (id: number, utilizationPct: number) =>
+      ({ ...job({ report: { gpus: [{ sample: { index: 0, uuid: 'GPU-0' }, hotspot: utilizationPct >= 80, hotspotReasons: utilizationPct >= 80 ? ['utilization'] : [] }], containers: [] } }), id, taskKey: 'gpu_report' }) as JobWithCalls;
+    const previous = new Map([
+      [11, { runId: 4, result: mapJob(0, null, []).result }],
+      [12, { runId: 3, result: mapJob(0, 'beta', ['[REDACTED_IP]:80->80/tcp']).result }],
+      [13, { runId: 4, result: gpuJob(0, 10).result }],
+    ]);
+    const jobs = [mapJob(11, null, ['[REDACTED_IP]:8080->80/tcp']), mapJob(12, 'beta', ['[REDACTED_IP]:80->80/tcp']), gpuJob(13, 95), job({ fingerprints: window([]) })];
+    const report = buildRunReport({ ...run(5), tasks: ['service_map', 'gpu_report', 'log_triage'] }, jobs, 100_000, previous);
+    const changes = report.json.changes as unknown as { serviceMap: { sinceRunId: number; ports: { added: unknown[]; removed: unknown[] } }; gpu: { newHotspots: unknown[] }; new?: unknown };
+    expect(changes.serviceMap.sinceRunId).toBe(3);
+    expect(changes.serviceMap.ports).toEqual({ added: [{ container: 'web', host: 'local', hostIp: '[REDACTED_IP]', hostPort: 8080, containerPort: 80, protocol: 'tcp' }], removed: [] });
+    expect(changes.gpu).toEqual({ sinceRunId: 4, newHotspots: [{ gpu: 0, gpuUuid: 'GPU-0', reason: 'utilization', host: 'local' }] });
+    // log_triage had nothing to compare with: its fields are absent, not empty.
+    expect(changes).not.toHaveProperty('new');
+    const md = report.markdown;
+    expect(md).toContain('`web` on local: [REDACTED_IP]:8080 → 80/tcp');
+    expect(md.indexOf('**NEW published ports**')).toBeLessThan(md.indexOf('## New GPU hotspots since run #4'));
+    expect(md.indexOf('## New GPU hotspots')).toBeLessThan(md.indexOf('## ✅ service_map'));
+  });
+
   it('has changes: null without an earlier successful log_triage', () => {
-    const report = buildRunReport(run(1), [job({ fingerprints: window([]) })], 100_000, null);
+    const report = buildRunReport(run(1), [job({ fingerprints: window([]) })], 100_000, new Map());
     expect(report.json.changes).toBeNull();
     expect(report.markdown).not.toContain('What changed');
   });

@@ -7,12 +7,14 @@ import { startTestApp, type TestApp } from '../../support/app.js';
 import { removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
 import { CreateDirective, LaunchRun, RunReport, UpsertAllowlistEntry } from '../../support/operations.js';
 import { waitForRun } from '../../support/runs.js';
+import { CreateSchedule } from '../../support/schedules.js';
 import { LOGHUB_SHAPED } from '../../unit/fixtures/loghub-shaped.js';
 
 const prefix = uniquePrefix();
 const apache = `${prefix}-apache`;
 const sshd = `${prefix}-sshd`;
 const stranger = `${prefix}-stranger`;
+const masked = `${prefix}-masked`; // started after the first run: a run sees lines since the last one started
 
 /** A busybox script printing the lines (none holds a single quote) once, then idling. */
 const printing = (lines: string[]) => `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}; sleep 3600`;
@@ -46,8 +48,8 @@ afterAll(async () => {
   await removeByPrefix(prefix);
 });
 
-async function triage(containers: string[]) {
-  const d = await t.gql(CreateDirective, { input: { name: `${prefix}-triage-${containers.length}`, type: 'D1', title: 'triage', taskConfig: { log_triage: { containers, topTemplates: 20 } } } });
+async function triage(containers: string[], extra: Record<string, unknown> = {}) {
+  const d = await t.gql(CreateDirective, { input: { name: `${prefix}-triage-${containers.length}${Object.keys(extra).join('')}`, type: 'D1', title: 'triage', taskConfig: { log_triage: { containers, topTemplates: 20, ...extra } } } });
   const res = await t.gql(LaunchRun, { input: { directiveId: d.data!.createDirective.directive!.id, tasks: ['log_triage'] } });
   expect(res.data?.launchRun.errors).toEqual([]);
   const run = await waitForRun(t, res.data!.launchRun.run!.id);
@@ -84,9 +86,46 @@ describe('log_triage on Apache and OpenSSH logs', () => {
 
     // the findings name the error templates; nothing holds a client address or the stranger's logs
     expect(r.report!.markdown).toContain('mod_jk child workerEnv in error state <NUM>');
+    // the report's table carries the header's level and component per template
+    expect(r.report!.markdown).toContain('| # | Count | Severity | Level | Component | Template | Example | Flag |');
+    expect(r.report!.markdown).toMatch(/\| \d+ \| 2 \| error \| error \| {2}\| `mod_jk child workerEnv in error state <NUM>`/);
+    expect(r.report!.markdown).toMatch(/\| \d+ \| 2 \| warn \| {2}\| sshd \| `Failed password for invalid user <\*> from \[REDACTED_IP\] port <NUM> ssh2`/);
     const everything = JSON.stringify(r);
     expect(everything).not.toMatch(/\b(?:\d{1,3}\.){3}\d{1,3}\b/);
     expect(result.denied).toEqual([stranger]);
     expect(everything).not.toContain(`"container":"${stranger}"`);
+  });
+
+  it('applies taskConfig masks before mining: each match becomes <name>', async () => {
+    await startContainer(masked, printing(LOGHUB_SHAPED.Apache!.map(([, l]) => l)));
+    await t.gql(UpsertAllowlistEntry, { input: { containerName: masked, tags: ['triage'] } });
+    await new Promise((r) => setTimeout(r, 500));
+    const r = await triage([masked], { masks: [{ pattern: 'slot \\d+', name: 'SLOT' }, { pattern: 'workerEnv\\.init\\(\\)', name: 'INIT' }] });
+    const templates = (r.jobs[0]!.result as Result).containers[0]!.templates.map((x) => x.template);
+    expect(templates).toContain('jk2_init() Found child <NUM> in scoreboard <SLOT>');
+    expect(templates.some((x) => x.startsWith('<INIT> ok'))).toBe(true);
+  });
+
+  it('refuses masks that do not compile, may backtrack catastrophically or are too long, naming the field; nothing is written', async () => {
+    const before = await t.app.database.prisma.directive.count();
+    for (const [pattern, message] of [
+      ['(a+)+$', /backtrack/],
+      ['[unclosed', /compile/],
+      ['x'.repeat(201), /200/],
+    ] as const) {
+      const res = await t.gql(CreateDirective, { input: { name: `${prefix}-bad-mask`, type: 'D1', title: 'bad', taskConfig: { log_triage: { masks: [{ pattern, name: 'X' }] } } } });
+      const errors = res.data!.createDirective.errors;
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'VALIDATION', field: ['input', 'taskConfig', 'log_triage', 'masks', '0', 'pattern'] });
+      expect(errors[0]!.message).toMatch(message);
+    }
+    expect(await t.app.database.prisma.directive.count()).toBe(before);
+    // a schedule's taskConfig is checked the same way
+    const schedules = await t.app.database.prisma.schedule.count();
+    const res = await t.gql(CreateSchedule, {
+      input: { name: `${prefix}-bad-mask`, kind: 'INTERVAL', intervalSeconds: 3600, customDirectiveText: 'triage', tasks: ['log_triage'], taskConfig: { log_triage: { masks: [{ pattern: '(a|aa)+', name: 'X' }] } } },
+    });
+    expect(res.data!.createSchedule.errors).toMatchObject([{ code: 'VALIDATION', field: ['input', 'taskConfig', 'log_triage', 'masks', '0', 'pattern'] }]);
+    expect(await t.app.database.prisma.schedule.count()).toBe(schedules);
   });
 });
