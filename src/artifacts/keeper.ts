@@ -3,10 +3,10 @@
 // (a crash between the commit and the write) get theirs. Every instance may run it: writes are
 // idempotent (see services/artifacts.ts). Failures are logged; a run's outcome never depends on them.
 import type { EventBus } from '../events/pubsub.js';
+import { onRunEnded, type RunEndedListener } from '../events/run-ended.js';
 import type { Logger } from '../logger.js';
 import type { ArtifactService } from '../services/artifacts.js';
 
-const TERMINAL = new Set(['SUCCESS', 'FAILED', 'PARTIAL', 'CANCELLED']);
 
 export interface ArtifactKeeperOptions {
   events: EventBus;
@@ -19,7 +19,7 @@ export function createArtifactKeeper(opts: ArtifactKeeperOptions) {
   const { events, artifacts, logger, sweepMs } = opts;
   let stopped = true;
   let timer: NodeJS.Timeout | undefined;
-  let listening: AsyncIterator<unknown> | null = null;
+  let listening: RunEndedListener | null = null;
   const pending = new Set<Promise<void>>();
 
   const track = (p: Promise<void>) => {
@@ -27,15 +27,6 @@ export function createArtifactKeeper(opts: ArtifactKeeperOptions) {
     void p.finally(() => pending.delete(p));
   };
 
-  async function listen() {
-    const it = events.subscribe('runs')[Symbol.asyncIterator]();
-    listening = it;
-    for (;;) {
-      const next = await it.next();
-      if (next.done || stopped) return;
-      if (TERMINAL.has(next.value.status)) track(artifacts.writeForRunSafely(next.value.runId));
-    }
-  }
 
   /** One retention pass and one backfill pass; returns what each did. */
   async function sweep(now = new Date()) {
@@ -65,13 +56,13 @@ export function createArtifactKeeper(opts: ArtifactKeeperOptions) {
     start() {
       if (!stopped) return;
       stopped = false;
-      void listen().catch((err: unknown) => logger.warn({ err }, 'run artifact listener ended'));
+      listening = onRunEnded(events, logger, 'run artifacts not written', (runId) => track(artifacts.writeForRunSafely(runId)));
       timer = setTimeout(loop, 0).unref();
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await listening?.return?.();
+      await listening?.stop();
       listening = null;
       await this.settled();
     },

@@ -65,6 +65,16 @@ const answer = <T, U>(result: Result<T>, view: (value: T) => U): Result<U> => (r
 
 const NO_ARGS: JsonSchema = { type: 'object', properties: {}, additionalProperties: false };
 
+/** A READ tool answering one page of a list (its view names the items and says hasMore). */
+function pagedListTool<P>(
+  def: Pick<ToolDef, 'name' | 'title' | 'description'>,
+  contract: z.ZodType,
+  list: (services: Services, args: Record<string, unknown>) => Promise<Result<P>>,
+  view: (page: P) => Record<string, unknown>,
+): ToolDef {
+  return { ...def, role: 'READ', inputSchema: schemaOf(contract), run: async (args, ctx) => answer(await list(ctx.services, args), view) };
+}
+
 /** The tool list; `maxDirectiveText` is DIRECTIVE_MAX_TEXT_LENGTH, so the published schema says what the contract checks. */
 export const buildTools = (maxDirectiveText: number): ToolDef[] => [
   {
@@ -94,16 +104,10 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
       return answer(await getRun(ctx.services, args, { onEvent: ctx.progress, signal: ctx.signal }), runResult);
     },
   },
-  {
-    name: 'list_runs',
-    title: 'List runs',
-    description: 'Runs, newest first; `after` (a run id) continues with older ones.',
-    role: 'READ',
-    inputSchema: schemaOf(listRunsArgs),
-    async run(args, ctx) {
-      return answer(await listRuns(ctx.services, args), (page) => ({ runs: page.runs.map((r) => runView(r)), hasMore: page.hasMore }));
-    },
-  },
+  pagedListTool({ name: 'list_runs', title: 'List runs', description: 'Runs, newest first; `after` (a run id) continues with older ones.' }, listRunsArgs, listRuns, (page) => ({
+    runs: page.runs.map((r) => runView(r)),
+    hasMore: page.hasMore,
+  })),
   {
     name: 'get_run_report',
     title: 'Get a run report',
@@ -129,16 +133,10 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
       return answer(await ctx.services.runs.cancelRun(args, ctx.viewer.actor), runResult);
     },
   },
-  {
-    name: 'list_directives',
-    title: 'List directives',
-    description: 'Directives (latest versions unless allVersions), newest first.',
-    role: 'READ',
-    inputSchema: schemaOf(listDirectivesArgs),
-    async run(args, ctx) {
-      return answer(await listDirectives(ctx.services, args), (page) => ({ directives: page.directives.map(directiveView), hasMore: page.hasMore }));
-    },
-  },
+  pagedListTool({ name: 'list_directives', title: 'List directives', description: 'Directives (latest versions unless allVersions), newest first.' }, listDirectivesArgs, listDirectives, (page) => ({
+    directives: page.directives.map(directiveView),
+    hasMore: page.hasMore,
+  })),
   {
     name: 'get_directive',
     title: 'Get a directive',
@@ -210,16 +208,10 @@ export const buildTools = (maxDirectiveText: number): ToolDef[] => [
       return ok({ lastSuccess: r.value.lastSuccess ? runView(r.value.lastSuccess) : null, runs: r.value.runs.map((x) => runView(x)), totalCount: r.value.totalCount });
     },
   },
-  {
-    name: 'list_schedules',
-    title: 'List schedules',
-    description: 'Schedules (ONE_SHOT, INTERVAL, CRON), newest first; `enabled` filters.',
-    role: 'READ',
-    inputSchema: schemaOf(listSchedulesArgs),
-    async run(args, ctx) {
-      return answer(await listSchedules(ctx.services, args), (page) => ({ schedules: page.schedules.map(scheduleView), hasMore: page.hasMore }));
-    },
-  },
+  pagedListTool({ name: 'list_schedules', title: 'List schedules', description: 'Schedules (ONE_SHOT, INTERVAL, CRON), newest first; `enabled` filters.' }, listSchedulesArgs, listSchedules, (page) => ({
+    schedules: page.schedules.map(scheduleView),
+    hasMore: page.hasMore,
+  })),
   {
     name: 'list_worker_hosts',
     title: 'List worker hosts',

@@ -10,6 +10,7 @@ import { encodeGlobalID } from '../contracts/ids.js';
 import type { SmtpSettings } from '../contracts/notifications.js';
 import type { Db } from '../db.js';
 import type { EventBus } from '../events/pubsub.js';
+import { onRunEnded, type RunEndedListener } from '../events/run-ended.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../triage/redact.js';
 import { channelWants, runChanges, runEvents } from './changes.js';
@@ -60,7 +61,7 @@ export function createNotifier(opts: NotifierOptions) {
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> | null = null;
   let stopped = true;
-  let listening: AsyncIterator<unknown> | null = null;
+  let listening: RunEndedListener | null = null;
 
   /** Queues the run's deliveries; safe to call from every instance (duplicates are dropped by the dedupe key). */
   async function enqueueRun(runId: number): Promise<number> {
@@ -152,17 +153,6 @@ export function createNotifier(opts: NotifierOptions) {
     timer = setTimeout(loop, 0);
   }
 
-  async function listen() {
-    const it = events.subscribe('runs')[Symbol.asyncIterator]();
-    listening = it;
-    for (;;) {
-      const next = await it.next();
-      if (next.done || stopped) return;
-      const ev = next.value;
-      if (!['SUCCESS', 'FAILED', 'PARTIAL', 'CANCELLED'].includes(ev.status)) continue;
-      await enqueueRun(ev.runId).catch((err: unknown) => logger.warn({ err, runId: ev.runId }, 'notifications not queued'));
-    }
-  }
 
   return {
     enqueueRun,
@@ -170,13 +160,13 @@ export function createNotifier(opts: NotifierOptions) {
     start() {
       if (!stopped) return;
       stopped = false;
-      void listen().catch((err: unknown) => logger.warn({ err }, 'notification listener ended'));
+      listening = onRunEnded(events, logger, 'notifications not queued', enqueueRun);
       timer = setTimeout(loop, 0);
     },
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      await listening?.return?.();
+      await listening?.stop();
       listening = null;
       await inFlight;
     },

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { killAgent, spawnAgent, type AgentProcess } from '../support/agents.js';
+import { killAgent, spawnAgent, type AgentProcess, dropQueueKeys } from '../support/agents.js';
 import { TEST_DB } from '../support/database.js';
 import { BUSYBOX, docker, GPU_IMAGE } from '../support/docker.js';
 import { CancelRun, CreateApiToken, GetRun, LaunchRun, UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
@@ -57,12 +57,7 @@ async function workerToken(t: TestApp, name: string) {
   return res.data!.createApiToken.secret!;
 }
 
-async function dropKeys(prefix: string) {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  await redis.quit();
-}
+const dropKeys = (prefix: string) => dropQueueKeys(REDIS_URL, prefix);
 
 /** Every `next` of a GraphQL-over-SSE subscription on a real HTTP server. */
 function sseOver(url: string, headers: Record<string, string>) {

@@ -2,12 +2,11 @@
 // own) and worker agents as child processes, one on a second Docker engine in its own network
 // namespace. Jobs run remotely and are recorded once; a kill -9 mid-job fails the job as lost;
 // a revoked WORKER credential stops the agent.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { parse } from 'graphql';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { TEST_DB } from '../support/database.js';
@@ -15,6 +14,8 @@ import { BUSYBOX } from '../support/docker.js';
 import { CancelRun, CreateApiToken, GetRun, LaunchRun, RevokeApiToken, UpsertAllowlistEntry, UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
 import { dbId } from '../support/runs.js';
 import { startSecondEngine, type SecondEngine } from '../support/second-engine.js';
+import { spawnAgent, type AgentProcess, dropQueueKeys } from '../support/agents.js';
+import { until as waitUntil } from '../support/wait.js';
 
 const sh = promisify(execFile);
 
@@ -40,35 +41,9 @@ const STALL_SECONDS = 3;
 const ADMIN = `admin-${randomBytes(12).toString('hex')}`;
 const auth = { authorization: `Bearer ${ADMIN}` };
 
-interface AgentProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function spawnAgent(env: Record<string, string>): AgentProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    env: { PATH: process.env.PATH ?? '', LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
 const TERMINAL = ['SUCCESS', 'FAILED', 'CANCELLED', 'PARTIAL'];
 
-async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const until = <T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000) => waitUntil(what, probe, timeoutMs, 200);
 
 describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () => {
   const prefix = `cbtest-fleet-${randomBytes(4).toString('hex')}`;
@@ -113,10 +88,7 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     for (const a of agents) a.child.kill('SIGKILL');
     await t?.close();
     await engine?.stop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await dropQueueKeys(REDIS_URL, prefix);
   }, 120_000);
 
   it('runs a CONTAINER task and log_triage on the remote agent, SUCCESS, recorded once', async () => {

@@ -1,6 +1,7 @@
 // Worker agents (`src/worker.ts`) as child processes for fleet tests, with their output kept for
 // assertions and debugging (FLEET_DEBUG=1 prints it).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
 
 export interface AgentProcess {
   child: ChildProcess;
@@ -25,4 +26,12 @@ export async function killAgent(a: AgentProcess): Promise<void> {
   if (a.child.exitCode !== null || a.child.signalCode !== null) return;
   a.child.kill('SIGKILL');
   await a.exited;
+}
+
+/** Removes every Redis key under a test's queue prefix (queues, verdicts, cancel flags). */
+export async function dropQueueKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
 }

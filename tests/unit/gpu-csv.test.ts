@@ -21,16 +21,8 @@ const TWO_A100 = [
 
 describe('argv builders', () => {
   it('builds the GPU query from the default field list', () => {
-    expect(GPU_QUERY_FIELDS).toEqual([
-      'index',
-      'uuid',
-      'name',
-      'utilization.gpu',
-      'memory.used',
-      'memory.total',
-      'temperature.gpu',
-      'power.draw',
-    ]);
+    // The query nvidia-smi gets, pinned: a change here changes what every gpu_report asks for.
+    expect(GPU_QUERY_FIELDS.join(',')).toBe('index,uuid,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw');
     expect(gpuQueryArgs()).toEqual([
       '--query-gpu=index,uuid,name,utilization.gpu,memory.used,memory.total,temperature.gpu,power.draw',
       '--format=csv,noheader,nounits',
