@@ -145,6 +145,12 @@ function objectDump(m: RegExpExecArray, text: string, end: number): boolean {
   const value = m[G.value] as string;
   const key = (m[G.token] ?? m[G.password] ?? m[G.secret] ?? m[G.credentials] ?? '').toLowerCase();
   if (text.charCodeAt(end) === 123 && key !== '' && /^[A-Z][A-Za-z]*$/.test(value) && value.toLowerCase().endsWith(key)) return true;
+  // `Token: Token { kind: ContainerToken, … }` (toString() with a space): the class word was taken as
+  // an auth scheme, the value is its fields
+  if (key !== '' && value.charCodeAt(0) === 123 && /^\{\s*\w+\s*[:=]/.test(value)) {
+    const word = /([A-Z][A-Za-z]*)\s+$/.exec(m[0].slice(0, m[0].length - value.length))?.[1];
+    if (word !== undefined && word.toLowerCase().endsWith(key)) return true;
+  }
   return /^(?:[a-z]\w*\.)+[A-Z][\w$]*@[0-9a-f]{5,8}$/.test(value);
 }
 
@@ -241,8 +247,17 @@ function collectDsnEdits(text: string, edits: Edit[]): void {
     const before = text.charCodeAt(u - 1);
     if (u > 0 && (isUserChar(before) || before === 58 || before === 47)) continue;
     if (text.slice(u, p - 1).toLowerCase() === 'mailto' || text.startsWith('[REDACTED', p)) continue;
+    if (digitsOnlyHost(text, at + 1)) continue; // `[main:QuorumPeer@913]`: Java's Class@line, not a host
     edits.push({ start: u, end: at, marker: M.credentials });
   }
+}
+
+/** After `@`: digits up to a non-host char (`913]`), so no host name and no dotted address. */
+function digitsOnlyHost(text: string, from: number): boolean {
+  let i = from;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  const c = text.charCodeAt(i);
+  return i > from && !(c === 46 || c === 45 || c === 95 || (c | 32) >= 97 && (c | 32) <= 122 || c >= 48 && c <= 57);
 }
 
 /** Seven colons in one whitespace-free run: maybe a full-form IPv6 address. */

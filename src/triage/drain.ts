@@ -11,7 +11,8 @@
  * evicted (O(1) intrusive LRU list). Ids grow from 1 in creation order and are
  * never reused, so output is deterministic for a given input order.
  */
-import { LineScanner, WILDCARD_HASH, WILDCARD_TEXT, type MaskTexts } from './tokenize.js';
+import { LineScanner, WILDCARD_HASH, WILDCARD_TEXT, isSpaceCode, type MaskTexts } from './tokenize.js';
+import { commonAffixes } from './affixes.js';
 
 // Local copy: some loaders compile imported bindings to getters, which would
 // put a call in the innermost similarity loop.
@@ -40,11 +41,25 @@ export interface TemplateMinerOptions {
   onEvict?: (cluster: TemplateCluster) => void;
 }
 
+/** A wildcard position's literal edges (plain fields: checked on every line the cluster takes). */
+interface Affix {
+  at: number;
+  pre: string;
+  suf: string;
+}
+
+const isSpace = isSpaceCode; // local copy, as WILD above
+
 /** Internal record: the public view plus tree and LRU bookkeeping. */
 interface Cluster {
   view: TemplateCluster;
   hashes: Int32Array;
   texts: string[];
+  /**
+   * Per wildcard position that kept literal edges (`user=<*>`, `(<*>)`), its `[prefix, suffix]`;
+   * null when none did. Display only: a wildcard position still matches any token.
+   */
+  affixes: Affix[] | null;
   leaf: Cluster[];
   path: TreeNode[];
   prev: Cluster | null;
@@ -60,6 +75,13 @@ interface TreeNode {
 
 // Tree key for "any other token" once a node is full (Drain's `<*>` child).
 const OTHER_CHILD = WILD;
+
+/** End of the token starting at `start` (the next whitespace or the string's end). */
+function tokenEnd(s: string, start: number): number {
+  let e = start;
+  while (e < s.length && !isSpace(s.charCodeAt(e))) e++;
+  return e;
+}
 
 function node(parent: TreeNode | null, key: number): TreeNode {
   return { children: new Map(), clusters: [], parent, key };
@@ -80,6 +102,8 @@ export class TemplateMiner {
   private tail: Cluster | null = null; // least recently used
   private readonly exampleOf: ((line: string) => string) | undefined;
   private readonly onEvict: ((cluster: TemplateCluster) => void) | undefined;
+  private readonly maskTexts: Partial<MaskTexts> | undefined;
+  private aux: LineScanner | null = null; // renders single tokens; the main scanner holds the line
 
   constructor(options: TemplateMinerOptions = {}) {
     const { similarityThreshold = 0.4, depth = 4, maxChildren = 100, maxClusters = 1000 } = options;
@@ -98,6 +122,7 @@ export class TemplateMiner {
     this.maxChildren = maxChildren;
     this.maxClusters = maxClusters;
     this.scanner = new LineScanner(options.masks);
+    this.maskTexts = options.masks;
     this.exampleOf = options.example;
     this.onEvict = options.onEvict;
   }
@@ -122,7 +147,7 @@ export class TemplateMiner {
     const leaf = this.leafFor(tokens, params, count);
     const match = this.bestMatch(leaf.clusters, tokens, count);
     if (match === null) return this.create(s.slice(from, to), 1, at, at, example, leaf).view;
-    return this.matched(match, 1, at, at);
+    return this.matched(match, 1, at, at, s);
   }
 
   /**
@@ -132,6 +157,8 @@ export class TemplateMiner {
    */
   merge(other: TemplateCluster): TemplateCluster {
     this.scanner.scan(other.template);
+    // a wildcard with literal edges (`user=<*>`) is a wildcard: it must match as one
+    if (other.template.includes(WILDCARD_TEXT)) this.wildcardsIn(other.template);
     return this.place(other.template, other.count, other.firstSeen, other.lastSeen, other.example);
   }
 
@@ -146,12 +173,12 @@ export class TemplateMiner {
     const leaf = this.leafFor(tokens, params, count);
     const match = this.bestMatch(leaf.clusters, tokens, count);
     if (match === null) return this.create(line, weight, first, last, example, leaf).view;
-    return this.matched(match, weight, first, last);
+    return this.matched(match, weight, first, last, line);
   }
 
-  private matched(match: Cluster, weight: number, first: string | undefined, last: string | undefined): TemplateCluster {
+  private matched(match: Cluster, weight: number, first: string | undefined, last: string | undefined, s: string): TemplateCluster {
     const { tokens, count } = this.scanner;
-    this.absorb(match, tokens, count);
+    this.absorb(match, tokens, count, s);
     const v = match.view;
     v.count += weight;
     if (last !== undefined) v.lastSeen = last;
@@ -223,18 +250,73 @@ export class TemplateMiner {
     return best !== null && bestSim >= this.similarityThreshold ? best : null;
   }
 
-  /** Turn differing positions of the template into wildcards. */
-  private absorb(c: Cluster, tokens: Int32Array, count: number): void {
+  /**
+   * Turn differing positions of the template into wildcards. Literal edges both tokens share
+   * are kept (`user=root` / `user=guest` → `user=<*>`, `(a.net)` / `(b.org)` → `(<*>)`): a key or
+   * bracket is no parameter. Later lines can only shrink them, so the template matches every line.
+   */
+  private absorb(c: Cluster, tokens: Int32Array, count: number, s: string): void {
     const h = c.hashes;
     let changed = false;
     for (let i = 0; i < count; i++) {
       if (h[i] !== tokens[i] && h[i] !== WILD) {
+        const edges = commonAffixes(c.texts[i] as string, this.maskedToken(s, i));
         h[i] = WILD;
-        c.texts[i] = WILDCARD_TEXT;
         changed = true;
+        if (edges === null) c.texts[i] = WILDCARD_TEXT;
+        else {
+          (c.affixes ??= []).push({ at: i, pre: edges[0], suf: edges[1] });
+          c.texts[i] = edges[0] + WILDCARD_TEXT + edges[1];
+          if (c.affixes.length > 1) c.affixes.sort((a, b) => a.at - b.at);
+        }
       }
     }
+    const affixes = c.affixes;
+    if (affixes !== null) {
+      const starts = this.scanner.starts;
+      for (let k = 0; k < affixes.length; k++) {
+        const a = affixes[k] as Affix;
+        // fast check on the line's own text (edges hold no digits, so masking cannot change them)
+        const start = starts[a.at] as number;
+        if (s.startsWith(a.pre, start)) {
+          if (a.suf === '') continue;
+          const end = tokenEnd(s, start);
+          if (end - start >= a.pre.length + a.suf.length && s.endsWith(a.suf, end)) continue;
+        }
+        const kept = commonAffixes(c.texts[a.at] as string, this.maskedToken(s, a.at));
+        changed = true;
+        if (kept === null) {
+          c.texts[a.at] = WILDCARD_TEXT;
+          affixes.splice(k--, 1);
+        } else {
+          a.pre = kept[0];
+          a.suf = kept[1];
+          c.texts[a.at] = kept[0] + WILDCARD_TEXT + kept[1];
+        }
+      }
+      if (affixes.length === 0) c.affixes = null;
+    }
     if (changed) c.view.template = c.texts.join(' ');
+  }
+
+  /** Token `i` of the last scan of `s`, masked as the template shows it (slow path: templates changing). */
+  private maskedToken(s: string, i: number): string {
+    const start = this.scanner.starts[i] as number;
+    const raw = s.slice(start, tokenEnd(s, start));
+    if (raw.includes(WILDCARD_TEXT)) return raw; // a rendered template's token (merge)
+    this.aux ??= new LineScanner(this.maskTexts);
+    return this.aux.render(raw)[0] ?? raw;
+  }
+
+  /** Tokens of the last scan holding `<*>` (`user=<*>`, from a rendered template) become wildcards. */
+  private wildcardsIn(template: string): void {
+    const sc = this.scanner;
+    for (let i = 0; i < sc.count; i++) {
+      const start = sc.starts[i] as number;
+      const end = tokenEnd(template, start);
+      const at = template.indexOf(WILDCARD_TEXT, start);
+      if (at >= 0 && at < end) sc.tokens[i] = WILD;
+    }
   }
 
   private create(
@@ -258,7 +340,15 @@ export class TemplateMiner {
     if (last !== undefined) view.lastSeen = last;
     const path: TreeNode[] = [];
     for (let n: TreeNode | null = leaf; n !== null && n !== this.root; n = n.parent) path.push(n);
-    const c: Cluster = { view, hashes, texts, leaf: leaf.clusters, path, prev: null, next: null };
+    const c: Cluster = { view, hashes, texts, affixes: null, leaf: leaf.clusters, path, prev: null, next: null };
+    // a merged template's `user=<*>`: its edges shrink like any other
+    for (let i = 0; i < texts.length; i++) {
+      const t = texts[i] as string;
+      if (hashes[i] === WILD && t !== WILDCARD_TEXT) {
+        const at = t.indexOf(WILDCARD_TEXT);
+        if (at >= 0) (c.affixes ??= []).push({ at: i, pre: t.slice(0, at), suf: t.slice(at + WILDCARD_TEXT.length) });
+      }
+    }
     leaf.clusters.push(c);
     this.byId.set(view.id, c);
     this.touch(c);

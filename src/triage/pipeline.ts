@@ -103,14 +103,21 @@ const ALL = ALL_LAYERS; // local copies, as above
 const HINTED = LAYER.hinted;
 const PATTERNS = LAYER.patterns;
 
+// local copies: imported functions may compile to getters, a call each on every line
+const levelSeverity = severityOfLevel;
+const lineSeverity = classifySeverity;
+const wordSeverity = keywordSeverity;
+const RANK = SEVERITY_RANK;
+const logSpace = isLogSpace;
+
 /** Severity of a line: the header's level, else the line's own words, else message keywords. */
 function severityOf(level: string | undefined, line: string): number {
   if (level !== undefined) {
-    const sev = severityOfLevel(level);
-    if (sev !== undefined) return SEVERITY_RANK[sev];
+    const sev = levelSeverity(level);
+    if (sev !== undefined) return RANK[sev];
   }
-  const sev = classifySeverity(line);
-  return SEVERITY_RANK[sev === 'unknown' ? keywordSeverity(line) : sev];
+  const sev = lineSeverity(line);
+  return RANK[sev === 'unknown' ? wordSeverity(line) : sev];
 }
 
 const EVENT_START = /panic: |fatal error: |Traceback \(most recent call last\)|Exception in thread /y;
@@ -233,7 +240,7 @@ export class ContainerTriage {
         if (p.message !== undefined) {
           // JSON/logfmt: the message is decoded from the line, so it is redacted on its own
           cluster = this.miner.add(this.redacting ? this.redactor.text(p.message) : p.message, at, line);
-        } else if (start >= to || isLogSpace(s.charCodeAt(start - 1))) {
+        } else if (start >= to || logSpace(s.charCodeAt(start - 1))) {
           // the header's words are the scan's first tokens: drop them instead of scanning again
           scanner.dropTokensBefore(start);
           cluster = this.miner.addScannedRange(s, start, to, at, line);

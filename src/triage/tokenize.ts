@@ -50,6 +50,7 @@ export interface MaskTexts {
   uuid: string;
   ip: string;
   ts: string;
+  path: string;
 }
 
 export const DEFAULT_MASKS: MaskTexts = {
@@ -58,6 +59,7 @@ export const DEFAULT_MASKS: MaskTexts = {
   uuid: '<UUID>',
   ip: '<IP>',
   ts: '<TS>',
+  path: '<PATH>',
 };
 
 export const WILDCARD_TEXT = '<*>';
@@ -436,6 +438,12 @@ export function isSpaceCode(c: number): boolean {
 
 const ALNUM = DIGIT | HEXL | LOWER | UPPER;
 
+const HTTP_METHOD_BEFORE = /(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+$/;
+
+/** Delimiters that may close a path token and stay after its mask (`:`, `,`, `;`, `)`, quotes). */
+const CLOSING_MARK = new Uint8Array(128);
+for (const c of ':,;)\'"') CLOSING_MARK[c.charCodeAt(0)] = 1;
+
 export class LineScanner {
   /** Token hashes of the last scanned line, `count` of them valid. */
   tokens = new Int32Array(256);
@@ -456,6 +464,7 @@ export class LineScanner {
   private readonly uuidUnit: number;
   private readonly ipUnit: number;
   private readonly tsToken: number;
+  private readonly pathToken: number;
 
   constructor(masks: Partial<MaskTexts> = {}) {
     this.masks = { ...DEFAULT_MASKS, ...masks };
@@ -464,6 +473,7 @@ export class LineScanner {
     this.uuidUnit = segmentHash(this.masks.uuid);
     this.ipUnit = segmentHash(this.masks.ip);
     this.tsToken = singleUnitToken(segmentHash(this.masks.ts));
+    this.pathToken = singleUnitToken(segmentHash(this.masks.path));
   }
 
   /** Scan `line` into `tokens`/`count`; returns HINT_* flags. */
@@ -496,13 +506,16 @@ export class LineScanner {
   }
 
   /**
-   * A letter-led segment with digits: its digit-led alphanumeric runs masked (`core.<NUM>`,
-   * `blk_<NUM>` also for `blk_-12`), or null when every run is letter-led (`ssh2`, `R02-M1`).
+   * A letter-led segment with digits: from its first digit-led alphanumeric run to the last run
+   * holding a digit, one mask (`core.<NUM>`, `blk_<NUM>` also for `blk_-12`,
+   * `attempt_<NUM>` for `attempt_1445_0020_m_000000_0`, `file.<NUM>.log`): an id's inner parts are
+   * one parameter. Null when every run is letter-led (`ssh2`, `R02-M1`).
    */
   private mixed(s: string, from: number, to: number): string | null {
-    let out = '';
-    let at = from;
-    let masked = false;
+    let start = -1; // first digit-led run (with its sign)
+    let end = -1; // end of the last run holding a digit
+    let runs = 0;
+    let hexLike = false;
     let i = from;
     while (i < to) {
       const k = CLASS[s.charCodeAt(i)] as number;
@@ -513,17 +526,20 @@ export class LineScanner {
       let j = i;
       let runFlags = 0;
       while (j < to && ((CLASS[s.charCodeAt(j)] as number) & ALNUM) !== 0) runFlags |= CLASS[s.charCodeAt(j++)] as number;
-      if ((k & DIGIT) !== 0) {
+      if (start < 0 && (k & DIGIT) !== 0) {
         // a sign belongs to the number when nothing alphanumeric is glued before it (`blk_-12`)
-        const signed = i - 1 > at && s.charCodeAt(i - 1) === 45 && ((CLASS[s.charCodeAt(i - 2)] as number) & ALNUM) === 0;
-        out += s.slice(at, signed ? i - 1 : i);
-        out += j - i >= 8 && (runFlags & ~(DIGIT | HEXL)) === 0 && ((runFlags & HEXL) !== 0 || s.charCodeAt(i) === 48) ? this.masks.hex : this.masks.num;
-        at = j;
-        masked = true;
+        const signed = i - 1 > from && s.charCodeAt(i - 1) === 45 && ((CLASS[s.charCodeAt(i - 2)] as number) & ALNUM) === 0;
+        start = signed ? i - 1 : i;
+        hexLike = j - i >= 8 && (runFlags & ~(DIGIT | HEXL)) === 0 && ((runFlags & HEXL) !== 0 || s.charCodeAt(i) === 48);
+      }
+      if (start >= 0 && (runFlags & DIGIT) !== 0) {
+        end = j;
+        runs++;
       }
       i = j;
     }
-    return masked ? out + s.slice(at, to) : null;
+    if (start < 0) return null;
+    return s.slice(from, start) + (runs === 1 && hexLike ? this.masks.hex : this.masks.num) + s.slice(end, to);
   }
 
   /** Masked token texts of `line` (slow path, used when a cluster is created). */
@@ -587,6 +603,7 @@ export class LineScanner {
       let th = TOKEN_SEED;
       let text = '';
       let colons = 0;
+      let slashes = 0;
       let param = 0;
       const tokenStart = i;
       // segments of this token
@@ -674,11 +691,25 @@ export class LineScanner {
           break;
         }
         if (c === 58) colons++;
+        else if (c === 47) slashes++;
         if (c === 61 || c === 58) hints |= separatorHint(s, i);
         if ((c === 64 && colons > 0) || colons >= 7) hints |= HINT_ADDR; // user:pw@host, full IPv6
         th = mixUnit(th, c);
         if (out !== null) text += String.fromCharCode(c);
         i++;
+      }
+      // An absolute path (`/etc/httpd/conf/workers2.properties`, `/var/www/html/`) is one parameter.
+      // Its segments were scanned above all the same: their redaction hints must not be lost.
+      // Closing marks after it stay (`loading /a/b.rts: invalid`, `'/a/b',`), hashed as a re-scan
+      // of the rendered `<PATH>:` would hash them.
+      // A request's path after an HTTP method stays a route (`GET /api/v1/users/<NUM>`).
+      if (slashes >= 2 && s.charCodeAt(tokenStart) === 47 && s.charCodeAt(tokenStart + 1) !== 47 && !HTTP_METHOD_BEFORE.test(s.slice(Math.max(from, tokenStart - 9), tokenStart))) {
+        let e = i;
+        while (e > tokenStart + 1 && CLOSING_MARK[s.charCodeAt(e - 1)] === 1) e--;
+        th = this.pathToken;
+        for (let k = e; k < i; k++) th = mixUnit(th, s.charCodeAt(k));
+        param = 1;
+        if (out !== null) text = this.masks.path + s.slice(e, i);
       }
       this.push(th, param, tokenStart);
       if (out !== null) out.push(text);

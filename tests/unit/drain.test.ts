@@ -46,7 +46,7 @@ describe('TemplateMiner', () => {
         'to 10.1.2.3:8080 trace=2f2bb362a53ae5c6 0x1F retries=3 v1.2.3 [REDACTED_TOKEN] [REDACTED_IP]:22',
     );
     expect(c.template).toBe(
-      '<TS> <TS> req <UUID> to <IP>:<NUM> trace=<HEX> <HEX> retries=<NUM> v1.<NUM>.<NUM> [REDACTED_TOKEN] [REDACTED_IP]:<NUM>',
+      '<TS> <TS> req <UUID> to <IP>:<NUM> trace=<HEX> <HEX> retries=<NUM> v1.<NUM> [REDACTED_TOKEN] [REDACTED_IP]:<NUM>',
     );
     // 999.1.1.1 is not an address: only a number
     expect(m.add('peer 999.1.1.1 gone').template).toBe('peer <NUM> gone');
@@ -172,7 +172,13 @@ describe('LineScanner', () => {
     const cases: Array<[string, string]> = [
       ['sshd[24206]: ssh2 jk2_init() core.12345', 'sshd[<NUM>]: ssh2 jk2_init() core.<NUM>'],
       ['blk_-6952295868487656571 blk_38865049064139660 node-246 worker-3', 'blk_<NUM> blk_<NUM> node-<NUM> worker-<NUM>'],
-      ['appattempt_1445144423722_0020_000001 R02-M1-N0-C:J12-U11 v6.1.7601.23505', 'appattempt_<NUM>_<NUM>_<NUM> R02-M1-N0-C:J12-U11 v6.<NUM>.<NUM>.<NUM>'],
+      ['appattempt_1445144423722_0020_000001 R02-M1-N0-C:J12-U11 v6.1.7601.23505', 'appattempt_<NUM> R02-M1-N0-C:J12-U11 v6.<NUM>'], // an id's inner parts are one parameter
+      ['attempt_1445144423722_0020_m_000000_0 rdd_2_0 file.1.log ssh2', 'attempt_<NUM> rdd_<NUM> file.<NUM>.log ssh2'],
+      // an absolute path is one parameter; closing marks after it stay; `//x`, `a/b/c` and URLs do not count
+      ['ok /etc/httpd/conf/workers2.properties loading /home/a/vnm.rts: x', 'ok <PATH> loading <PATH>: x'],
+      ["('/var/www/html/', //comment a/b/c http://h/x/y /tmp", "('/var/www/html/', //comment a/b/c http://h/x/y /tmp"],
+      ['open /data/run-7/part-00590, done', 'open <PATH>, done'],
+      ['"GET /api/v1/users/42 HTTP/1.1" POST /a/b', '"GET /api/v1/users/<NUM> HTTP/<NUM>" POST /a/b'],
       ['366ms 64KB 0x1F 10.0.0.1:8080 2f2bb362a53ae5c6 id_9f4ef63a0b', '<NUM> <NUM> <HEX> <IP>:<NUM> <HEX> id_<HEX>'],
     ];
     for (const [line, want] of cases) {

@@ -57,6 +57,18 @@ describe('addresses and credentials without a scheme', () => {
     expect(redact('mailto:bob@example.com ssh git@github.com:org/repo')).toBe('mailto:bob@example.com ssh git@github.com:org/repo');
   });
 
+  it('an object dump after a key, written with a space before its fields, is no token', () => {
+    expect(redact('Token: Token { kind: ContainerToken, service: host-a:28345 }')).toBe('Token: Token { kind: ContainerToken, service: host-a:28345 }');
+    expect(redact('token: Token {ghp_abc}')).not.toContain('ghp_abc');
+    expect(redact('token=abc123 Token { kind: x }')).toContain('[REDACTED_TOKEN]');
+  });
+
+  it("Java's Class@line in a thread name is no user:password@host", () => {
+    expect(redact('INFO [main:QuorumPeer@913] - tickTime set')).toBe('INFO [main:QuorumPeer@913] - tickTime set');
+    expect(redact('dsn admin:pw@123abc.example x')).toBe('dsn [REDACTED_CREDENTIALS]@123abc.example x');
+    expect(redact('dsn admin:pw@10.0.0.1 x')).toBe('dsn [REDACTED_CREDENTIALS]@[REDACTED_IP] x');
+  });
+
   it('IPv6, full and compressed; not clocks, MACs or C++ scopes', () => {
     expect(redact('client 2001:db8::cafe:beef connected')).toBe('client [REDACTED_IP] connected');
     expect(redact('peer 2001:0db8:0000:0000:0000:ff00:0042:8329')).toBe('peer [REDACTED_IP]');

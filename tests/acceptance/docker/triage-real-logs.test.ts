@@ -71,7 +71,9 @@ describe('log_triage on Apache and OpenSSH logs', () => {
     expect(find(apache, 'jk2_init()')).toMatchObject({ template: 'jk2_init() Found child <NUM> in scoreboard slot <NUM>', count: 3, severity: 'info', level: 'notice' });
     expect(find(apache, 'workerEnv.init()')).toMatchObject({ count: 2, severity: 'info' });
     expect(find(apache, 'mod_jk')).toMatchObject({ template: 'mod_jk child workerEnv in error state <NUM>', count: 2, severity: 'error', level: 'error' });
-    expect(find(apache, '[client')).toMatchObject({ template: '[client [REDACTED_IP]] Directory index forbidden by rule: /var/www/html/', count: 2, severity: 'error' });
+    // an absolute path is a parameter, as a number is (the rule's directory differs between hosts)
+    expect(find(apache, '[client')).toMatchObject({ template: '[client [REDACTED_IP]] Directory index forbidden by rule: <PATH>', count: 2, severity: 'error' });
+    expect(find(apache, 'workerEnv.init()')).toMatchObject({ template: 'workerEnv.init() ok <PATH>' });
     expect(a.templates).toHaveLength(4);
 
     const s = by(sshd);
