@@ -187,7 +187,9 @@ class Watcher {
         done = true;
         clearTimeout(timer);
         clearTimeout(patience);
-        unsubscribe();
+        // Not inside `next`: graphql-ws 6.4.2 would release the socket twice (this dispose and the
+        // server's `complete` in the same read) and close it under the other runs' subscriptions.
+        setImmediate(unsubscribe);
         resolve(v);
       };
       const unsubscribe = this.client.subscribe<{ runStatusChanged: { status: string } }>(

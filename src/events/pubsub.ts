@@ -76,6 +76,10 @@ class Listeners {
     return this.byTopic.has(topic);
   }
 
+  protected topics() {
+    return [...this.byTopic.keys()];
+  }
+
   protected deliver(topic: string, detail: unknown) {
     const set = this.byTopic.get(topic);
     if (!set) return;
@@ -126,11 +130,22 @@ class LocalTransport extends Listeners implements Transport {
  * One publishing and one subscribing connection per process; one SUBSCRIBE per topic however many
  * local listeners it has. Published events come back through Redis to local listeners too, so
  * every instance sees one order per channel.
+ *
+ * SUBSCRIBE is only written while the subscriber connection is `ready`, and every (re)connection
+ * subscribes every topic that has listeners (ioredis' autoResubscribe is off: we own that list).
+ * ioredis (5.11) writes SUBSCRIBE as soon as the socket connects, before its INFO ready check;
+ * the connection is then in subscriber mode, the check is refused ("Connection in subscriber
+ * mode"), ioredis reconnects and forgets the channel, and a topic subscribed at start-up (the
+ * notifier's and artifact keeper's `runs`) was never heard again.
  */
 class RedisTransport extends Listeners implements Transport {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly pending = new Set<Promise<void>>();
+  /** Settle ready() for topics whose SUBSCRIBE waits for the connection to be ready. */
+  private waitingForReady: Array<() => void> = [];
+  /** Topics left while not connected whose SUBSCRIBE may still be replayed (ioredis resends unanswered commands). */
+  private readonly leftOffline = new Set<string>();
   private readonly resyncListeners = new Set<() => void>();
   private closed = false;
 
@@ -140,7 +155,7 @@ class RedisTransport extends Listeners implements Transport {
       if (!this.closed) onError(err, what);
     });
     this.pub = new Redis(url, { maxRetriesPerRequest: 3 });
-    this.sub = new Redis(url);
+    this.sub = new Redis(url, { autoResubscribe: false });
     this.pub.on('error', (err) => this.onError(err, 'redis (publish)'));
     this.sub.on('error', (err) => this.onError(err, 'redis (subscribe)'));
     this.sub.on('message', (channel: string, message: string) => {
@@ -156,37 +171,57 @@ class RedisTransport extends Listeners implements Transport {
       }
       this.deliver(topic, detail);
     });
-    // On every (re)connection, also the first one (streams may have been opened while Redis was
-    // unreachable): ioredis has re-sent SUBSCRIBE for every channel, and a PING queued behind them
-    // answers once they are active. Then every stream re-reads the database for what it missed.
-    this.sub.on('ready', () => {
-      this.sub
-        .ping()
-        .catch((err: unknown) => this.onError(err, 'redis ping after reconnect'))
-        .finally(() => {
-          for (const listener of this.resyncListeners) {
-            try {
-              listener();
-            } catch (err) {
-              this.onError(err, 'resync listener failed');
-            }
-          }
-        });
-    });
+    // On every (re)connection, also the first one: SUBSCRIBE every topic with listeners (streams
+    // may have been opened while Redis was unreachable or still connecting), then every stream
+    // re-reads the database for what it missed.
+    this.sub.on('ready', () => void this.resubscribe());
+  }
+
+  private async resubscribe() {
+    const waiting = this.waitingForReady;
+    this.waitingForReady = [];
+    const stale = [...this.leftOffline].filter((t) => !this.has(t)).map((t) => this.prefix + t);
+    this.leftOffline.clear();
+    try {
+      if (stale.length) await this.sub.unsubscribe(...stale);
+      // Read after the await: a topic added or left meanwhile was (un)subscribed on its own.
+      const channels = this.topics().map((t) => this.prefix + t);
+      // PING when there is nothing to subscribe: it answers after anything ioredis replayed.
+      await (channels.length ? this.sub.subscribe(...channels) : this.sub.ping());
+    } catch (err) {
+      this.onError(err, 'redis SUBSCRIBE after (re)connecting');
+    } finally {
+      for (const settle of waiting) settle();
+    }
+    for (const listener of this.resyncListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.onError(err, 'resync listener failed');
+      }
+    }
   }
 
   addEventListener(topic: string, cb: CallbackOrObject | null) {
     if (!cb || !this.add(topic, callbackOf(cb))) return;
-    const done: Promise<void> = this.sub.subscribe(this.prefix + topic).then(
-      () => undefined,
-      (err: unknown) => this.onError(err, `redis SUBSCRIBE ${topic}`),
-    );
+    this.leftOffline.delete(topic);
+    const done: Promise<void> =
+      this.sub.status === 'ready'
+        ? this.sub.subscribe(this.prefix + topic).then(
+            () => undefined,
+            (err: unknown) => this.onError(err, `redis SUBSCRIBE ${topic}`),
+          )
+        : new Promise<void>((resolve) => this.waitingForReady.push(resolve));
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
   }
 
   removeEventListener(topic: string, cb: CallbackOrObject | null) {
     if (!cb || !this.remove(topic, callbackOf(cb))) return;
+    if (this.sub.status !== 'ready') {
+      this.leftOffline.add(topic);
+      return;
+    }
     this.sub.unsubscribe(this.prefix + topic).catch((err: unknown) => this.onError(err, `redis UNSUBSCRIBE ${topic}`));
   }
 
@@ -210,6 +245,7 @@ class RedisTransport extends Listeners implements Transport {
 
   async close() {
     this.closed = true;
+    for (const settle of this.waitingForReady.splice(0)) settle();
     this.pub.disconnect();
     this.sub.disconnect();
   }
