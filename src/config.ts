@@ -178,6 +178,7 @@ const envSchema = z.object({
   WORKER_STALE_SECONDS: int(15, 1, 86_400),
   WORKER_OFFLINE_SECONDS: int(60, 1, 86_400),
   QUEUE_WAIT_SECONDS: int(300, 0, 86_400),
+  RESULTS_CONCURRENCY: int(8, 1, 256),
   WORKER_NAME: z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'lower-case letters, digits and inner hyphens, at most 40').optional(),
   WORKER_LABELS: workerLabels,
   WORKER_CONCURRENCY: int(2, 1, 256),
@@ -244,7 +245,7 @@ export interface Config {
   /** Where launched jobs run: this process (`inprocess`, the built-in host `local`) or worker agents over BullMQ. */
   /** staleSeconds / offlineSeconds: heartbeat silences after which a worker host is STALE / OFFLINE. */
   /** queueWaitSeconds: how long a routed job waits for a host with room before NO_HOST_AVAILABLE. */
-  dispatch: { mode: 'inprocess' | 'bullmq'; queuePrefix: string; stallSeconds: number; heartbeatSeconds: number; staleSeconds: number; offlineSeconds: number; queueWaitSeconds: number };
+  dispatch: { mode: 'inprocess' | 'bullmq'; queuePrefix: string; stallSeconds: number; heartbeatSeconds: number; staleSeconds: number; offlineSeconds: number; queueWaitSeconds: number; resultsConcurrency: number };
   /** The worker agent's own settings (`npm run worker`); name and token are checked there. */
   /** gpuProbeSeconds: how often the agent runs its nvidia-smi inventory probe again (also at start and when the probe image changes). */
   worker: { name: string | undefined; labels: Record<string, string>; concurrency: number; token: string | undefined; gpuProbeSeconds: number };
@@ -364,7 +365,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     uploadsDir: path.resolve(e.CYBER_BRAIN_UPLOADS ?? e.UPLOADS_DIR ?? path.join(e.DATA_DIR, 'uploads')),
     reportMaxBytes: e.REPORT_MAX_BYTES,
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
-    dispatch: { mode: e.DISPATCH, queuePrefix: e.QUEUE_PREFIX, stallSeconds: e.WORKER_STALL_SECONDS, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS, staleSeconds: e.WORKER_STALE_SECONDS, offlineSeconds: e.WORKER_OFFLINE_SECONDS, queueWaitSeconds: e.QUEUE_WAIT_SECONDS },
+    dispatch: { mode: e.DISPATCH, queuePrefix: e.QUEUE_PREFIX, stallSeconds: e.WORKER_STALL_SECONDS, heartbeatSeconds: e.WORKER_HEARTBEAT_SECONDS, staleSeconds: e.WORKER_STALE_SECONDS, offlineSeconds: e.WORKER_OFFLINE_SECONDS, queueWaitSeconds: e.QUEUE_WAIT_SECONDS, resultsConcurrency: e.RESULTS_CONCURRENCY },
     worker: { name: e.WORKER_NAME, labels: e.WORKER_LABELS, concurrency: e.WORKER_CONCURRENCY, token: e.WORKER_TOKEN, gpuProbeSeconds: e.WORKER_GPU_PROBE_SECONDS },
   };
 }

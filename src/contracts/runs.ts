@@ -10,6 +10,12 @@ const hostLabel = z.strictObject({
   value: z.string().regex(/^[A-Za-z0-9._/-]{0,63}$/, 'a label value is at most 63 letters, digits, . _ - or /'),
 });
 
+/** Fleet routing: explicit worker hosts (global ids) or a label selector, never both. */
+export const hostRouting = {
+  hosts: z.array(globalId('WorkerHost')).min(1, 'hosts must not be empty; omit it to let routing choose').max(100),
+  hostSelector: z.strictObject({ labels: z.array(hostLabel).min(1, 'give at least one label').max(20) }),
+};
+
 export const launchRunInput = (maxText: number) =>
   z
     .strictObject({
@@ -26,9 +32,9 @@ export const launchRunInput = (maxText: number) =>
         .max(32)
         .nullish(),
       /** Fleet routing: these worker hosts only. */
-      hosts: z.array(globalId('WorkerHost')).min(1, 'hosts must not be empty; omit it to let routing choose').max(100).nullish(),
+      hosts: hostRouting.hosts.nullish(),
       /** Fleet routing: hosts whose labels include every one of these. */
-      hostSelector: z.strictObject({ labels: z.array(hostLabel).min(1, 'give at least one label').max(20) }).nullish(),
+      hostSelector: hostRouting.hostSelector.nullish(),
     })
     .superRefine((v, ctx) => {
       if (v.hosts != null && v.hostSelector != null) {

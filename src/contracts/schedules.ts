@@ -3,7 +3,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { globalId } from './ids.js';
-import { TASK_KEY } from './runs.js';
+import { hostRouting, TASK_KEY } from './runs.js';
 import { taskConfigIssues } from './task-config.js';
 
 export const SCHEDULE_KINDS = ['ONE_SHOT', 'INTERVAL', 'CRON'] as const;
@@ -89,6 +89,8 @@ export const createScheduleInput = (maxText: number) => {
       customDirectiveText: f.customDirectiveText.optional(),
       tasks: f.tasks.default([]),
       taskConfig: f.taskConfig.default({}),
+      hosts: hostRouting.hosts.optional(),
+      hostSelector: hostRouting.hostSelector.optional(),
       kind: f.kind,
       cronExpression: f.cronExpression.optional(),
       timeZone: f.timeZone.default('UTC'),
@@ -102,6 +104,7 @@ export const createScheduleInput = (maxText: number) => {
       if (v.directiveId != null && v.customDirectiveText != null) {
         ctx.addIssue({ code: 'custom', path: ['customDirectiveText'], message: 'give either directiveId or customDirectiveText, not both' });
       }
+      if (v.hosts != null && v.hostSelector != null) ctx.addIssue({ code: 'custom', path: ['hostSelector'], message: 'give either hosts or hostSelector, not both' });
       for (const i of timingIssues(v)) ctx.addIssue({ code: 'custom', path: [i.path], message: i.message });
     });
 };
@@ -117,6 +120,9 @@ export const updateScheduleInput = (maxText: number) => {
       customDirectiveText: f.customDirectiveText.optional(),
       tasks: f.tasks.optional(),
       taskConfig: f.taskConfig.optional(),
+      /** An empty list hands the schedule back to routing; a list or a selector replaces its routing. */
+      hosts: z.array(globalId('WorkerHost')).max(100).optional(),
+      hostSelector: hostRouting.hostSelector.optional(),
       kind: f.kind.optional(),
       cronExpression: f.cronExpression.optional(),
       timeZone: f.timeZone.optional(),
@@ -131,6 +137,7 @@ export const updateScheduleInput = (maxText: number) => {
       if (v.directiveId != null && v.customDirectiveText != null) {
         ctx.addIssue({ code: 'custom', path: ['customDirectiveText'], message: 'give either directiveId or customDirectiveText, not both' });
       }
+      if (v.hosts?.length && v.hostSelector != null) ctx.addIssue({ code: 'custom', path: ['hostSelector'], message: 'give either hosts or hostSelector, not both' });
     });
 };
 

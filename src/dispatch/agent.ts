@@ -12,7 +12,7 @@ import { createDockerClient } from '../executor/docker.js';
 import { removeLeftoverWorkers, runRemoteJob } from '../executor/remote-job.js';
 import { redisConnection } from './bullmq.js';
 import { createGpuInventory } from './gpu-inventory.js';
-import { deploymentKey, gpuProbeKey, HEARTBEATS_QUEUE, hostQueue, RESULTS_QUEUE, resultJobId, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
+import { cancelKey as cancelKeyOf, deploymentKey, gpuProbeKey, HEARTBEATS_QUEUE, hostQueue, RESULTS_QUEUE, resultJobId, verdictKey, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 
 export class CredentialRefused extends Error {}
 
@@ -31,6 +31,7 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
   const name: string = maybeName;
   const token: string = maybeToken;
   const prefix = config.dispatch.queuePrefix;
+  const cancelKey = (jobId: number) => cancelKeyOf(prefix, jobId);
   const stallMs = config.dispatch.stallSeconds * 1000;
   const connections: Redis[] = [];
   const conn = () => {
@@ -78,7 +79,9 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
     const controller = new AbortController();
     running.set(spec.jobId, controller);
     try {
-      await job.updateData({ ...spec, worker: name });
+      // Cancelled between being routed and queued (cancelRun sets the key before it removes queue jobs): never start it.
+      if (await client.get(cancelKey(spec.jobId))) return { status: 'CANCELLED' };
+      // Who took it is BullMQ's processedBy (the worker's name, set as it takes the job): lost-job messages name it.
       await job.updateProgress({ kind: 'start', worker: name } satisfies JobProgress);
       logger.info({ jobId: spec.jobId, runId: spec.runId, task: spec.task.key }, 'job started');
       const record = await runRemoteJob(
@@ -122,7 +125,7 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
 
   // lockDuration half the stall interval: a killed agent's job is found stalled within 2× the interval.
   // Its own host's queue only: routing decided in the control plane where each job runs.
-  const worker = new Worker<JobSpec>(hostQueue(name), process, { connection: conn(), prefix, concurrency: config.worker.concurrency, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
+  const worker = new Worker<JobSpec>(hostQueue(name), process, { name, connection: conn(), prefix, concurrency: config.worker.concurrency, autorun: false, stalledInterval: stallMs, maxStalledCount: 0, lockDuration: stallMs / 2 });
   worker.on('error', (err) => logger.warn({ err }, 'queue worker error'));
   // Held (disabled or draining): no jobs taken until the control plane says ok again.
   let state: 'idle' | 'running' | 'held' = 'idle';
@@ -180,7 +183,7 @@ export async function startAgent(config: Config, logger: Logger, opts: { verdict
     if (!running.size) return;
     const ids = [...running.keys()];
     void client
-      .mget(ids.map((id) => `${prefix}:cancel:${id}`))
+      .mget(ids.map(cancelKey))
       .then((vals) => vals.forEach((v, i) => v && running.get(ids[i]!)?.abort()))
       .catch(() => undefined);
   }, 1000);

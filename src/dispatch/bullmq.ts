@@ -3,20 +3,21 @@
 // once, lost workers found by BullMQ's stalled-job check (maxStalledCount 0: a stalled job fails).
 import { Queue, QueueEvents, Worker, type ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Prisma } from '@prisma/client';
+import type { Job, Prisma, TaskDefinition } from '@prisma/client';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import type { Redactor } from '../redaction/index.js';
-import type { RunService } from '../services/runs.js';
+import type { LaunchedRun, RunService } from '../services/runs.js';
 import { replayAudit, snapshotPolicy } from '../executor/policy.js';
 import { heartbeatInput, jobReportInput } from '../contracts/hosts.js';
 import { gpuProbeImage, recordHeartbeat as saveHeartbeat, verdictFor } from '../services/hosts.js';
 import type { EventBus } from '../events/pubsub.js';
 import { recordLlmCall } from '../services/llm-calls.js';
-import { checkWorkerCredential } from './credential.js';
+import { createWorkerCredentials } from './credential.js';
+import { lastSuccessStart, usesLastSuccessStart } from '../services/last-success.js';
 import { createRouter, isIdempotent, NO_HOST_AVAILABLE } from '../services/routing.js';
-import { deploymentKey, gpuProbeKey, HEARTBEATS_QUEUE, hostQueue, jobIdOfQueueId, queueJobId, RESULTS_QUEUE, verdictKey, type GpuProbeOrder, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
+import { cancelKey, deploymentKey, gpuProbeKey, HEARTBEATS_QUEUE, hostQueue, jobIdOfQueueId, queueJobId, RESULTS_QUEUE, verdictKey, type GpuProbeOrder, type Heartbeat, type JobProgress, type JobReport, type JobSpec } from './protocol.js';
 import type { Dispatcher } from './types.js';
 
 export interface BullmqDispatcherDeps {
@@ -29,6 +30,9 @@ export interface BullmqDispatcherDeps {
   /** Where host changes are announced (workerHostChanged); absent: not announced. */
   events?: EventBus;
 }
+
+/** Who took a queue job: BullMQ's processedBy (the agent's worker name); older agents wrote it into the data. */
+const workerOf = (q: { processedBy?: string; data: JobSpec }, fallback: string) => q.processedBy ?? q.data.worker ?? fallback;
 
 const asObject = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
@@ -92,6 +96,9 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     .then((hosts) => hosts.forEach((h) => !closed && lane(h.name)))
     .catch((err: unknown) => logger.warn({ err }, 'could not list worker hosts'));
 
+  // Heartbeats always ask the database; reports reuse an "ok" for one heartbeat interval.
+  const credentials = createWorkerCredentials(db, config.dispatch.heartbeatSeconds * 1000);
+
   const router = createRouter({
     db,
     settings: config.dispatch,
@@ -101,48 +108,65 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     fail: (jobId, error) => runs.finishJob(jobId, { status: 'FAILED', error, errorCode: NO_HOST_AVAILABLE }),
   });
 
-  /** `retry`: the spec of a RUNNING job re-queued once after its agent was lost. */
-  async function specFor(jobId: number, host: string, retry = false): Promise<JobSpec | null> {
-    const job = await db.job.findUnique({ where: { id: jobId }, include: { run: { select: { directiveSnapshot: true } } } });
-    if (!job || job.status !== (retry ? 'RUNNING' : 'PENDING')) return null;
-    const task = await db.taskDefinition.findUnique({ where: { key: job.taskKey } });
-    if (!task) return null;
-    const directiveConfig = asObject(asObject(asObject(job.run.directiveSnapshot).taskConfig)[job.taskKey]);
-    const last = await db.run.findFirst({
-      where: { id: { not: job.runId }, jobs: { some: { taskKey: job.taskKey, status: 'SUCCESS' } } },
-      orderBy: { id: 'desc' },
-      select: { startedAt: true },
-    });
+  /** Job id → run id of the jobs queued here, so a live log line needs no lookup (bounded; a miss reads the job). */
+  const runOfJob = (() => {
+    const known = new Map<number, number>();
+    return {
+      remember(jobId: number, runId: number) {
+        if (known.size >= 10_000) known.delete(known.keys().next().value!);
+        known.set(jobId, runId);
+      },
+      forget: (jobId: number) => known.delete(jobId),
+      async of(jobId: number) {
+        return known.get(jobId) ?? (await db.job.findUnique({ where: { id: jobId }, select: { runId: true } }))?.runId;
+      },
+    };
+  })();
+
+  /** A job, its run's stored request and snapshot, and its task: read once, used for routing and the spec. */
+  type Queued = { job: Pick<Job, 'id' | 'runId' | 'status' | 'hostName' | 'taskKey'>; run: { hostRequest: Prisma.JsonValue; directiveSnapshot: Prisma.JsonValue }; task: TaskDefinition | null };
+
+  async function specFor({ job, run, task }: Queued & { task: TaskDefinition }, host: string): Promise<JobSpec> {
+    const directiveConfig = asObject(asObject(asObject(run.directiveSnapshot).taskConfig)[job.taskKey]);
+    const [policy, last] = await Promise.all([snapshotPolicy(db, host), usesLastSuccessStart(task) ? lastSuccessStart(db, job.runId, job.taskKey) : null]);
     return {
       runId: job.runId,
       jobId: job.id,
       deploymentId: deps.deploymentId,
       task: { ...task, createdAt: task.createdAt.toISOString(), updatedAt: task.updatedAt.toISOString() },
       config: { ...asObject(task.defaultConfig), ...directiveConfig },
-      policy: await snapshotPolicy(db, host),
-      lastSuccessStart: last?.startedAt?.toISOString() ?? null,
+      policy,
+      lastSuccessStart: last?.toISOString() ?? null,
       timeoutMs: (task.timeoutSeconds ?? config.executor.jobTimeoutSeconds) * 1000,
     };
   }
 
   const QUEUE_JOB = { attempts: 1, removeOnComplete: true, removeOnFail: 1000 } as const;
 
-  /** Routes each PENDING job (they may wait for room side by side) and queues it on its host's lane. */
-  async function enqueueRun(runId: number) {
-    const pending = await db.job.findMany({ where: { runId, status: 'PENDING' }, orderBy: { id: 'asc' }, select: { id: true, taskKey: true } });
-    await Promise.all(pending.map((j) => enqueueJob(j.id, j.taskKey)));
+  /**
+   * Routes each PENDING job (they may wait for room side by side) and queues it on its host's lane.
+   * `launched`: the rows launchRun just committed (no need to read them again).
+   */
+  async function enqueueRun(runId: number, launched?: LaunchedRun) {
+    const run = launched?.run ?? (await db.run.findUnique({ where: { id: runId }, select: { hostRequest: true, directiveSnapshot: true, jobs: { where: { status: 'PENDING' }, orderBy: { id: 'asc' } } } }));
+    if (!run) return;
+    const pending = run.jobs.filter((j) => j.status === 'PENDING');
+    const tasks = new Map((launched?.tasks ?? (await db.taskDefinition.findMany({ where: { key: { in: [...new Set(pending.map((j) => j.taskKey))] } } }))).map((t) => [t.key, t]));
+    await Promise.all(pending.map((job) => enqueueJob({ job, run, task: tasks.get(job.taskKey) ?? null })));
   }
 
-  async function enqueueJob(jobId: number, taskKey: string) {
-    if (!(await db.taskDefinition.findUnique({ where: { key: taskKey }, select: { id: true } }))) {
-      await runs.finishJob(jobId, { status: 'FAILED', error: `no task definition "${taskKey}"` });
+  async function enqueueJob(q: Queued) {
+    const { job, task } = q;
+    if (!task) {
+      await runs.finishJob(job.id, { status: 'FAILED', error: `no task definition "${job.taskKey}"` });
       return;
     }
-    const placed = await router.place(jobId);
+    const placed = await router.place(job.id, { known: { job: { ...job, run: q.run }, task } });
     if (placed.kind !== 'host') return;
-    const spec = await specFor(jobId, placed.name);
+    const spec = await specFor({ ...q, task }, placed.name);
+    runOfJob.remember(job.id, job.runId);
     // Same job id twice is a no-op in BullMQ: re-submitting after a restart never runs a job twice.
-    if (spec) await lane(placed.name).queue.add('job', spec, { jobId: queueJobId(jobId), ...QUEUE_JOB });
+    await lane(placed.name).queue.add('job', spec, { jobId: queueJobId(job.id), ...QUEUE_JOB });
   }
 
   /** The one place remote outcomes reach the database; a report for a job already ended is dropped. */
@@ -153,38 +177,37 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
       return;
     }
     const report = parsed.data as unknown as JobReport;
-    const job = await db.job.findUnique({ where: { id: report.jobId }, select: { status: true } });
-    if (!job || job.status === 'SUCCESS' || job.status === 'FAILED' || job.status === 'SKIPPED' || job.status === 'CANCELLED') return;
-    const credential = await checkWorkerCredential(db, report.token);
+    runOfJob.forget(report.jobId);
+    // A refusal fails the job; for a job already ended it changes nothing (finishJob leaves ended jobs alone).
+    const credential = await credentials.recent(report.token);
     if (!credential.ok) {
       await runs.finishJob(report.jobId, { status: 'FAILED', error: `result from worker ${report.worker} refused: ${credential.reason}` });
       return;
     }
-    if (job.status === 'PENDING') await runs.startJob(report.jobId);
-    // Exactly once: the report's rows and a marker on the job in one transaction. A report retried
-    // (the control plane died before finishing the job) or delivered twice finds the marker and only
-    // finishes the job; finishJob clears the marker with the rest of the interim record.
-    await db.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT 1 FROM "Job" WHERE id = ${report.jobId} FOR UPDATE`;
-        const row = await tx.job.findUnique({ where: { id: report.jobId }, select: { status: true, workerResult: true } });
-        if (!row || row.status !== 'RUNNING' || asObject(row.workerResult).reportRecorded) return;
-        // The audit and LLM-call writers use only model delegates, which a transaction client has too.
-        const rows = tx as unknown as Db;
-        await replayAudit(rows, report.audit, report.pins);
-        for (const call of report.llmCalls) await recordLlmCall(rows, report.jobId, call);
-        for (const data of report.inventories) await tx.containerInventorySnapshot.create({ data: { runId: report.runId, data: redactor.value(data) as Prisma.InputJsonValue } });
-        await tx.job.update({ where: { id: report.jobId }, data: { workerResult: { reportRecorded: report.worker } } });
-      },
-      { timeout: 60_000 },
-    );
+    // Exactly once: the report's rows and the job's end in one transaction under the run lock. A
+    // report retried (the control plane died before committing) or delivered twice finds the job
+    // ended and writes nothing. A report that overtook its agent's start event starts the job first.
     const o = report.outcome;
-    await runs.finishJob(report.jobId, {
-      status: o.status,
-      exitCode: o.exitCode ?? null,
-      ...(o.result != null ? { result: redactor.value(o.result) as Prisma.InputJsonValue } : {}),
-      error: o.error ?? null,
-    });
+    await runs.finishJob(
+      report.jobId,
+      {
+        status: o.status,
+        exitCode: o.exitCode ?? null,
+        ...(o.result != null ? { result: redactor.value(o.result) as Prisma.InputJsonValue } : {}),
+        error: o.error ?? null,
+      },
+      {
+        startIfPending: true,
+        within: async (tx, job) => {
+          // The audit and LLM-call writers use only model delegates, which a transaction client has too.
+          const rows = tx as unknown as Db;
+          await replayAudit(rows, report.audit, report.pins);
+          for (const call of report.llmCalls) await recordLlmCall(rows, report.jobId, call);
+          // The job's own run (the report's runId is only what the agent says).
+          if (report.inventories.length) await tx.containerInventorySnapshot.createMany({ data: report.inventories.map((data) => ({ runId: job.runId, data: redactor.value(data) as Prisma.InputJsonValue })) });
+        },
+      },
+    );
     router.wake(); // room on that host: jobs waiting for capacity look again
   }
 
@@ -196,7 +219,7 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
       return;
     }
     const hb = parsed.data;
-    const credential = await checkWorkerCredential(db, hb.token);
+    const credential = await credentials.check(hb.token);
     const ttl = config.dispatch.heartbeatSeconds * 3;
     if (!credential.ok) {
       await client.set(verdictKey(prefix, hb.worker), `refused: ${credential.reason}`, 'EX', ttl);
@@ -215,7 +238,8 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     else await client.del(gpuProbeKey(prefix, hb.worker));
   }
 
-  const results = new Worker<JobReport>(RESULTS_QUEUE, async (j) => recordReport(j.data), { connection: conn(), prefix, concurrency: 4 });
+  // Reports are recorded side by side (each in its own run's transaction): RESULTS_CONCURRENCY.
+  const results = new Worker<JobReport>(RESULTS_QUEUE, async (j) => recordReport(j.data), { connection: conn(), prefix, concurrency: config.dispatch.resultsConcurrency });
   const heartbeats = new Worker<Heartbeat>(HEARTBEATS_QUEUE, async (j) => recordHeartbeat(j.data), { connection: conn(), prefix, concurrency: 4 });
   for (const w of [results, heartbeats]) w.on('error', (err) => logger.warn({ err }, `${w.name} worker error`));
 
@@ -228,9 +252,9 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
       if (id === null || typeof p !== 'object' || p === null) return;
       if (p.kind === 'start') void runs.startJob(id).catch((err: unknown) => logger.warn({ err, jobId: id }, 'could not mark a remote job RUNNING'));
       else if (p.kind === 'log') {
-        void db.job
-          .findUnique({ where: { id }, select: { runId: true } })
-          .then((j) => (j ? runs.jobLog(j.runId, id, String(p.line)) : undefined))
+        void runOfJob
+          .of(id)
+          .then((runId) => (runId !== undefined ? runs.jobLog(runId, id, String(p.line)) : undefined))
           .catch(() => undefined);
       }
     });
@@ -248,8 +272,9 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     if (id === null) return;
     // Once per lost queue job, whichever event (stalled, failed) and control-plane instance sees it first.
     if (!(await client.set(`${prefix}:lost:${queueId}`, '1', 'EX', 3600, 'NX'))) return;
+    runOfJob.forget(id);
     const qjob = await l.queue.getJob(queueId);
-    const worker = qjob?.data.worker ?? l.host;
+    const worker = qjob ? workerOf(qjob, l.host) : l.host;
     await l.queue.remove(queueId).catch(() => undefined);
     const stalled = /stalled/i.test(failedReason);
     const lost = `worker ${worker} was lost while the job was running`;
@@ -271,8 +296,9 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
     if (!job || job.status !== 'RUNNING' || job.attempt >= 2) return false;
     const task = await db.taskDefinition.findUnique({ where: { key: job.taskKey } });
     if (!task || !isIdempotent(task)) return false;
-    const spec = await specFor(jobId, l.host, true);
-    if (!spec) return false;
+    const run = await db.run.findUnique({ where: { id: job.runId }, select: { hostRequest: true, directiveSnapshot: true } });
+    if (!run) return false;
+    const spec = await specFor({ job: { id: jobId, runId: job.runId, status: job.status, hostName: l.host, taskKey: job.taskKey }, run, task }, l.host);
     await db.job.update({ where: { id: jobId }, data: { attempt: { increment: 1 } } });
     // Its own queue job id (job-<id>-r2): a late event about the lost one never touches the retry.
     await l.queue.add('job', spec, { jobId: queueJobId(jobId, 2), ...QUEUE_JOB });
@@ -296,14 +322,14 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
   }
 
   const dispatcher: Dispatcher = {
-    submit(runId) {
-      enqueueRun(runId).catch((err: unknown) => logger.error({ err, runId }, 'could not queue run'));
+    submit(runId, launched) {
+      enqueueRun(runId, launched).catch((err: unknown) => logger.error({ err, runId }, 'could not queue run'));
     },
     async cancel(runId) {
       const ids = await db.job.findMany({ where: { runId }, select: { id: true, hostName: true } });
       for (const { id, hostName } of ids) {
         // Agents poll these keys every second for the jobs they run; a waiting job is simply removed.
-        await client.set(`${prefix}:cancel:${id}`, '1', 'EX', 3600);
+        await client.set(cancelKey(prefix, id), '1', 'EX', 3600);
         if (hostName) for (const qid of [queueJobId(id), queueJobId(id, 2)]) await lane(hostName).queue.remove(qid).catch(() => undefined);
       }
     },
@@ -322,7 +348,7 @@ export function createBullmqDispatcher(deps: BullmqDispatcherDeps): Dispatcher {
           await handleLost(l, qid, q.failedReason || 'stalled');
           failed++;
         } else if (q && state === 'waiting' && j.status === 'RUNNING') {
-          giveUpLater(l, j.id, `worker ${q.data.worker ?? j.hostName} was lost while the job was running`); // a retry waiting for its agent
+          giveUpLater(l, j.id, `worker ${workerOf(q, j.hostName)} was lost while the job was running`); // a retry waiting for its agent
         }
       }
       const runIds = [...new Set(open.filter((j) => j.status === 'PENDING').map((j) => j.runId))];

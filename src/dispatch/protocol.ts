@@ -20,6 +20,8 @@ export const jobIdOfQueueId = (queueId: string) => {
   return m ? Number(m[1]) : null;
 };
 export const resultJobId = (jobId: number) => `result-${jobId}`;
+/** Redis key (under the queue prefix) set when a job is cancelled: agents stop it, or never start it. */
+export const cancelKey = (prefix: string, jobId: number) => `${prefix}:cancel:${jobId}`;
 /** Redis key (under the queue prefix) where the control plane tells an agent whether its credential holds. */
 export const verdictKey = (prefix: string, worker: string) => `${prefix}:verdict:${worker}`;
 
@@ -35,7 +37,7 @@ export interface JobSpec {
   policy: PolicySnapshot;
   lastSuccessStart: string | null;
   timeoutMs: number;
-  /** Set by the agent that takes the job (queue job data), so a lost job names its worker. */
+  /** Written by agents before processedBy named the worker; read for queue jobs they left. */
   worker?: string;
 }
 

@@ -3,7 +3,7 @@
 // the control plane sent, and audit decisions are collected and sent back with the result.
 import type { WorkerImageAllowlistEntry } from '@prisma/client';
 import type { Db } from '../db.js';
-import { audit, auditDenied, enabledContainers, enabledWorkerImage, pinContainer, scopedTo, type AuditContext, type EnabledContainer } from '../services/allowlist.js';
+import { allowedAuditRow, audit, auditDenied, enabledContainers, enabledWorkerImage, pinContainer, scopedTo, type AuditContext, type EnabledContainer } from '../services/allowlist.js';
 
 /** The fields of a worker image entry the hardened runner uses. */
 export type WorkerImagePolicy = Pick<WorkerImageAllowlistEntry, 'image' | 'memoryBytes' | 'nanoCpus' | 'pidsLimit' | 'gpuAllowed' | 'timeoutSeconds'>;
@@ -86,12 +86,26 @@ export function snapshotBackedPolicy(snapshot: PolicySnapshot, sink: AuditRecord
   };
 }
 
-/** Writes an agent's audit decisions and pins through the database policy (same bounding as in-process). */
+/**
+ * Writes an agent's audit decisions and pins through the database policy (same bounding as
+ * in-process). Allowed decisions in a row go in one INSERT; denials keep their per-job bounds.
+ */
 export async function replayAudit(db: Db, records: readonly AuditRecord[], pins: ReadonlyArray<{ entryId: number; containerId: string }>): Promise<void> {
   const policy = dbPolicy(db);
+  let allowed: Array<ReturnType<typeof allowedAuditRow>> = [];
+  const flush = async () => {
+    if (allowed.length) await db.auditEvent.createMany({ data: allowed });
+    allowed = [];
+  };
   for (const r of records) {
+    if (r.kind === 'one' && r.allowed) {
+      allowed.push(allowedAuditRow(r.ctx, r.action, r.target, r.reason));
+      continue;
+    }
+    await flush(); // rows keep the order the agent decided them in
     if (r.kind === 'one') await policy.audit(r.ctx, r.action, r.target, r.allowed, r.reason);
     else await policy.auditDenied(r.ctx, r.action, r.targets, r.reason);
   }
+  await flush();
   for (const p of pins) await policy.pinContainer(p.entryId, p.containerId);
 }

@@ -4,7 +4,7 @@ import { builder } from '../builder.js';
 import { encodeGlobalID, byGlobalId } from '../contracts/ids.js';
 import type { SmtpSettings } from '../contracts/notifications.js';
 import { urlPreview } from '../notify/secrets.js';
-import { createNotificationChannel, deleteNotificationChannel, testNotificationChannel } from '../services/notifications.js';
+import { createNotificationChannel, deleteNotificationChannel, setNotificationChannelEnabled, testNotificationChannel, updateNotificationChannel } from '../services/notifications.js';
 import { payloadType, toPayload, withoutNulls } from './errors.js';
 
 const KindEnum = builder.enumType('NotificationChannelKind', {
@@ -153,6 +153,37 @@ const CreateInput = builder.inputType('CreateNotificationChannelInput', {
     enabled: t.boolean({ description: 'Default true.' }),
   }),
 });
+const EmailPatchInput = builder.inputType('NotificationEmailPatchInput', {
+  description: 'Changes to an EMAIL channel’s SMTP settings; omitted fields stay (the stored password too). password is write-only.',
+  fields: (t) => ({
+    host: t.string({ description: 'New SMTP server host.' }),
+    port: t.int({ description: '1–65535; omitted with a new security, a port that was the old default follows the new default.' }),
+    security: t.field({ type: SecurityEnum, description: 'New security (NONE only for a loopback host).' }),
+    user: t.string({ description: 'New SMTP user (a password must be stored or given).' }),
+    password: t.string({ description: 'New SMTP password (write-only; replaces the stored one).' }),
+    from: t.string({ description: 'New sender address.' }),
+    to: t.stringList({ description: 'New recipient addresses (1–50), replacing the list.' }),
+  }),
+});
+const UpdateInput = builder.inputType('UpdateNotificationChannelInput', {
+  description: 'Changes to a channel; omitted fields stay and its delivery log is kept. Only the fields of its kind; url, secret and email.password are write-only.',
+  fields: (t) => ({
+    id: t.id({ required: true, description: 'The channel.' }),
+    kind: t.field({ type: KindEnum, description: 'Optional check: must be the channel’s kind (kind cannot change; delete and create instead).' }),
+    name: t.string({ description: 'New unique name.' }),
+    url: t.string({ description: 'WEBHOOK, SLACK, DISCORD: the new URL, same rules as on create (write-only).' }),
+    secret: t.string({ description: 'WEBHOOK: the new HMAC-SHA256 key, at least 16 characters (write-only).' }),
+    email: t.field({ type: EmailPatchInput, description: 'EMAIL: changes to the SMTP settings and recipients.' }),
+    events: t.field({ type: [EventEnum], description: 'New events (replacing the list; not TEST).' }),
+    scheduleIds: t.idList({ description: 'New schedule filter (replacing it; empty: any run).' }),
+    directiveIds: t.idList({ description: 'New directive filter (replacing it; empty: any run).' }),
+    enabled: t.boolean({ description: 'Whether it gets anything.' }),
+  }),
+});
+const SetEnabledInput = builder.inputType('SetNotificationChannelEnabledInput', {
+  description: 'Enable or disable a channel.',
+  fields: (t) => ({ id: t.id({ required: true, description: 'The channel.' }), enabled: t.boolean({ required: true, description: 'Whether it gets anything.' }) }),
+});
 const IdInput = builder.inputType('NotificationChannelIdInput', { description: 'A channel by id.', fields: (t) => ({ id: t.id({ required: true, description: 'The channel.' }) }) });
 const DeletedRef = builder.objectRef<{ id: number }>('DeletedNotificationChannel').implement({
   description: 'What is left of a deleted channel: its id.',
@@ -170,6 +201,20 @@ builder.mutationFields((t) => ({
     description: 'Creates a channel (ADMIN).',
     args: { input: t.arg({ type: CreateInput, required: true, description: 'The channel.' }) },
     resolve: async (_root, { input }, ctx) => toPayload(await createNotificationChannel(ctx.db, { ...withoutNulls(input), ...(input.email ? { email: withoutNulls(input.email) } : {}) })),
+  }),
+  updateNotificationChannel: t.field({
+    type: payloadType('UpdateNotificationChannel', 'channel', NotificationChannelRef),
+    authScopes: { admin: true },
+    description: 'Changes a channel in place, keeping its delivery log: rotate its url, secret or SMTP password, change its events or filters (ADMIN).',
+    args: { input: t.arg({ type: UpdateInput, required: true, description: 'The changes.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await updateNotificationChannel(ctx.db, { ...withoutNulls(input), ...(input.email ? { email: withoutNulls(input.email) } : {}) })),
+  }),
+  setNotificationChannelEnabled: t.field({
+    type: payloadType('SetNotificationChannelEnabled', 'channel', NotificationChannelRef),
+    authScopes: { admin: true },
+    description: 'Enables or disables a channel; a disabled one is queued nothing (ADMIN).',
+    args: { input: t.arg({ type: SetEnabledInput, required: true, description: 'The channel and its state.' }) },
+    resolve: async (_root, { input }, ctx) => toPayload(await setNotificationChannelEnabled(ctx.db, input)),
   }),
   deleteNotificationChannel: t.field({
     type: payloadType('DeleteNotificationChannel', 'channel', DeletedRef),

@@ -108,7 +108,7 @@ const HostLabelInput = builder.inputType('HostLabelInput', {
     value: t.string({ required: true, description: 'Label value: at most 63 letters, digits, . _ - or /.' }),
   }),
 });
-const HostSelectorInput = builder.inputType('HostSelectorInput', {
+export const HostSelectorInput = builder.inputType('HostSelectorInput', {
   description: 'Routes to the worker hosts whose labels include every one given.',
   fields: (t) => ({ labels: t.field({ type: [HostLabelInput], required: true, description: 'Labels a host must all carry.' }) }),
 });

@@ -5,7 +5,8 @@ import { MISSED_TICK_POLICIES, OVERLAP_POLICIES, SCHEDULE_KINDS } from '../contr
 import { byGlobalId, encodeGlobalID } from '../contracts/ids.js';
 import type { ScheduleChangedEvent } from '../events/topics.js';
 import { payloadType, toPayload, withoutNulls } from './errors.js';
-import { RunRef } from './run.js';
+import { HostSelectorInput, RunRef } from './run.js';
+import { parseHostRequest } from '../services/routing.js';
 
 const described = <K extends string>(keys: readonly K[], text: Record<K, string>) => Object.fromEntries(keys.map((k) => [k, { description: text[k] }])) as Record<K, { description: string }>;
 
@@ -58,6 +59,11 @@ builder.prismaObject('ScheduleTick', {
   }),
 });
 
+const HostLabelRef = builder.objectRef<{ key: string; value: string }>('HostLabel').implement({
+  description: 'One worker label (WORKER_LABELS).',
+  fields: (t) => ({ key: t.exposeString('key', { description: 'Label key.' }), value: t.exposeString('value', { description: 'Label value.' }) }),
+});
+
 export const ScheduleRef = builder.prismaNode('Schedule', {
   id: { field: 'id' },
   description: 'Launches a directive unattended: once, every N seconds, or on a cron expression in a time zone.',
@@ -66,12 +72,28 @@ export const ScheduleRef = builder.prismaNode('Schedule', {
     directive: t.prismaField({
       type: 'Directive',
       nullable: true,
-      description: 'The directive version it launches; null for custom text or the default directive.',
+      description: 'The directive it launches (each tick takes the latest version of this directive’s name); null for custom text or the default directive.',
       resolve: (query, s, _args, ctx) => (s.directiveId == null ? null : ctx.db.directive.findUnique({ ...query, where: { id: s.directiveId } })),
     }),
     customDirectiveText: t.exposeString('customDirectiveText', { nullable: true, description: 'Custom directive text (redacted), instead of a directive.' }),
     tasks: t.exposeStringList('tasks', { description: 'Task keys; empty for every enabled task.' }),
     taskConfig: t.expose('taskConfig', { type: 'JSON', description: 'Per-task settings layered over the directive’s taskConfig.' }),
+    hostNames: t.stringList({
+      description: 'Fleet routing: the worker hosts (by name) its runs go to; empty when a selector or routing chooses.',
+      resolve: (s) => {
+        const r = parseHostRequest(s.hostRequest);
+        return r && 'hosts' in r ? r.hosts : [];
+      },
+    }),
+    hostSelector: t.field({
+      type: [HostLabelRef],
+      nullable: true,
+      description: 'Fleet routing: labels a host must carry to get its runs; null unless a selector was given.',
+      resolve: (s) => {
+        const r = parseHostRequest(s.hostRequest);
+        return r && 'labels' in r ? Object.entries(r.labels).map(([key, value]) => ({ key, value })) : null;
+      },
+    }),
     kind: t.expose('kind', { type: ScheduleKindEnum, description: 'ONE_SHOT, INTERVAL or CRON.' }),
     cronExpression: t.exposeString('cronExpression', { nullable: true, description: 'Cron expression (5 or 6 fields, croner syntax) for CRON.' }),
     timeZone: t.exposeString('timeZone', { description: 'IANA time zone the cron expression is read in.' }),
@@ -115,6 +137,8 @@ const timingFields = (t: PothosSchemaTypes.InputFieldBuilder<typeof builder exte
   customDirectiveText: t.string({ description: 'Custom directive text instead of a directive.' }),
   tasks: t.stringList({ description: 'Task keys; omit for every enabled task.' }),
   taskConfig: t.field({ type: 'JSON', description: 'Per-task settings layered over the directive’s, e.g. `{ "log_triage": { "windowHours": 24 } }`.' }),
+  hosts: t.idList({ description: 'Fleet routing: run on these worker hosts (global ids; host-scoped tasks get one job per host). Not with hostSelector. In updateSchedule an empty list hands the schedule back to routing.' }),
+  hostSelector: t.field({ type: HostSelectorInput, description: 'Fleet routing: run on the worker hosts carrying these labels. Not with hosts.' }),
   cronExpression: t.string({ description: 'For CRON: e.g. `0 2 * * *` (croner syntax, optional seconds field).' }),
   timeZone: t.string({ description: 'IANA time zone for CRON, e.g. `Europe/Berlin` (default UTC).' }),
   intervalSeconds: t.int({ description: 'For INTERVAL: seconds between ticks (1 to one year).' }),

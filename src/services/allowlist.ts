@@ -63,12 +63,13 @@ export interface AuditContext {
   jobId?: number;
 }
 
+/** The row an allowed operation writes (one by one here, in bulk when an agent's decisions are replayed). */
+export const allowedAuditRow = (ctx: AuditContext, action: string, target: string, reason?: string) => ({ actor: ctx.actor, action, target, allowed: true, reason: reason ?? null, runId: ctx.runId ?? null, jobId: ctx.jobId ?? null });
+
 /** Records a decision. Denials are always recorded; so are allowed operations, for the trail. */
 export async function audit(db: Db, ctx: AuditContext, action: string, target: string, allowed: boolean, reason?: string): Promise<void> {
   if (!allowed) return auditDenied(db, ctx, action, [target], reason ?? 'denied');
-  await db.auditEvent.create({
-    data: { actor: ctx.actor, action, target, allowed, reason: reason ?? null, runId: ctx.runId ?? null, jobId: ctx.jobId ?? null },
-  });
+  await db.auditEvent.create({ data: allowedAuditRow(ctx, action, target, reason) });
 }
 
 /** Individual denial rows kept per job; further denials of the job are counted in one row per action and reason. */

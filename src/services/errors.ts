@@ -36,5 +36,8 @@ export function parseContract<S extends z.ZodType>(schema: S, input: unknown, ro
 
 /** Prisma's unique-constraint error, without importing the runtime error classes everywhere. */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'P2002';
+  if (typeof err !== 'object' || err === null) return false;
+  const e = err as { code?: unknown; cause?: { code?: unknown } };
+  // Prisma's own code, or (PGlite adapter, some updates) the driver adapter's PostgreSQL SQLSTATE.
+  return e.code === 'P2002' || e.cause?.code === '23505';
 }

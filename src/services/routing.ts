@@ -3,7 +3,7 @@
 // host when they are dispatched: explicit → selector → GPU-aware → least loaded. A job no host can
 // take fails with NO_HOST_AVAILABLE and the reason each host was excluded. Every decision reads the
 // database only, so several control-plane instances agree.
-import type { Prisma, TaskDefinition, WorkerHost } from '@prisma/client';
+import type { Job, Prisma, TaskDefinition, WorkerHost } from '@prisma/client';
 import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import { fail, ok, type Result, type UserError } from './errors.js';
@@ -170,6 +170,12 @@ export interface RouterDeps {
 
 export type Placement = { kind: 'host'; name: string } | { kind: 'gone' } | { kind: 'failed' };
 
+/** What place() reads about a job; a caller that has just read it passes it in for the first look. */
+export interface PlacementInput {
+  job: { id: number; status: Job['status']; hostName: string | null; taskKey: string; run: { hostRequest: Prisma.JsonValue } };
+  task: TaskDefinition | null;
+}
+
 /**
  * Routes one PENDING job: assigns its host (or checks the one fixed at launch), waits up to
  * QUEUE_WAIT_SECONDS while every eligible host is at capacity (re-checking each second and on
@@ -189,13 +195,21 @@ export function createRouter(deps: RouterDeps) {
       waiters.add(done);
     });
 
-  async function place(jobId: number, opts: { exclude?: readonly string[] } = {}): Promise<Placement> {
+  const read = async (jobId: number): Promise<PlacementInput | null> => {
+    const job = await deps.db.job.findUnique({ where: { id: jobId }, select: { id: true, status: true, hostName: true, taskKey: true, run: { select: { hostRequest: true } } } });
+    return job && { job, task: await deps.db.taskDefinition.findUnique({ where: { key: job.taskKey } }) };
+  };
+
+  /** `known`: the job and task as the caller just read them, used for the first look only (later looks read afresh). */
+  async function place(jobId: number, opts: { exclude?: readonly string[]; known?: PlacementInput } = {}): Promise<Placement> {
     const started = Date.now();
     const waitMs = deps.queueWaitSeconds * 1000;
+    let known = opts.known;
     for (;;) {
-      const job = await deps.db.job.findUnique({ where: { id: jobId }, select: { id: true, status: true, hostName: true, taskKey: true, run: { select: { hostRequest: true } } } });
-      if (!job || job.status !== 'PENDING') return { kind: 'gone' };
-      const task = await deps.db.taskDefinition.findUnique({ where: { key: job.taskKey } });
+      const current = known ?? (await read(jobId));
+      known = undefined;
+      if (!current || current.job.status !== 'PENDING') return { kind: 'gone' };
+      const { job, task } = current;
       const gpu = deps.gpuAware && task ? await needsGpu(deps.db, task) : false;
       const route = await routeJob(deps.db, job, { request: parseHostRequest(job.run.hostRequest), needsGpu: gpu, settings: deps.settings, checkCapacity: deps.checkCapacity, ...(deps.onlyHosts ? { onlyHosts: deps.onlyHosts } : {}), ...(opts.exclude ? { exclude: opts.exclude } : {}) });
       if (route.kind === 'host') {

@@ -1,7 +1,7 @@
 // Runs and jobs: launch, cancel and every status change. Each change runs in one transaction that
 // locks the run row, checks the state machine, and takes the next per-run event sequence number;
 // events are published only after the commit.
-import { Prisma, type Job, type JobStatus, type Run, type RunStatus } from '@prisma/client';
+import { Prisma, type Job, type JobStatus, type Run, type RunStatus, type TaskDefinition } from '@prisma/client';
 import { launchRunInput, runIdInput } from '../contracts/runs.js';
 import type { JobLogEvent, JobStatusEvent, RunStatusEvent } from '../events/topics.js';
 import type { Actor, ServiceDeps } from './deps.js';
@@ -11,14 +11,15 @@ import { buildRunReport } from './reports.js';
 import { findPreviousJobs } from './previous-jobs.js';
 import { isTerminalJob, isTerminalRun, jobSourcesFor, runOutcome, runSourcesFor } from './state-machine.js';
 import { resolveRunTasks } from './tasks.js';
-import { hostsForScopedTask, isHostScoped, resolveHostRequest } from './routing.js';
+import { hostsForScopedTask, isHostScoped, resolveHostRequest, type HostRequest } from './routing.js';
 
 type Tx = Prisma.TransactionClient;
 type StatusEvent = JobStatusEvent | RunStatusEvent;
 
 /** Where launched runs go to be executed; the Docker executor implements it. */
 export interface RunDispatcher {
-  submit(runId: number): void;
+  /** `launched`: the rows launchRun just wrote and read, so a dispatcher need not read them again. */
+  submit(runId: number, launched?: LaunchedRun): void;
   /** Stops whatever is still executing for the run (its state is already CANCELLED). */
   cancel(runId: number): Promise<void>;
 }
@@ -32,13 +33,31 @@ export interface JobOutcome {
   errorCode?: string | null;
 }
 
+/** A run as launchRun committed it (with its jobs) and the task definitions it resolved. */
+export interface LaunchedRun {
+  run: Run & { jobs: Job[] };
+  tasks: readonly TaskDefinition[];
+}
+
+/** finishJob's options for an outcome reported from elsewhere (a worker agent). */
+export interface FinishOptions {
+  /** A job still PENDING goes through RUNNING first: a report can overtake its start event. */
+  startIfPending?: boolean;
+  /**
+   * Writes that belong to the outcome (the report's audit rows, LLM calls, inventories), in the
+   * same transaction under the run lock, only when the job has not ended yet: a report delivered
+   * twice writes them once.
+   */
+  within?: (tx: Tx, job: Job) => Promise<void>;
+}
+
 export type RunService = ReturnType<typeof createRunService>;
 
 /** How a run started: by a person (auth off or ADMIN_TOKEN), an API token, or a schedule's tick. */
 export type RunTrigger =
   | { kind: 'MANUAL' }
   | { kind: 'API'; token: string }
-  | { kind: 'SCHEDULE'; scheduleId: number; scheduleTickId: number; taskConfig?: Record<string, unknown> };
+  | { kind: 'SCHEDULE'; scheduleId: number; scheduleTickId: number; taskConfig?: Record<string, unknown>; hostRequest?: HostRequest | null };
 
 /** A schedule's taskConfig override, layered per task over the directive's. */
 function withTaskConfig(snapshot: Prisma.InputJsonObject, override: Record<string, unknown> | undefined): Prisma.InputJsonObject {
@@ -142,7 +161,8 @@ export function createRunService(deps: ServiceDeps) {
     const tasks = await resolveRunTasks(db, requested);
     if (!tasks.ok) return tasks;
     const keys = tasks.value.map((t) => t.key);
-    const hostRequest = await resolveHostRequest(db, input.value);
+    // A schedule's hosts were resolved to names when it was saved; a host removed since is routing's "unknown host".
+    const hostRequest = trigger.kind === 'SCHEDULE' && trigger.hostRequest ? ok(trigger.hostRequest) : await resolveHostRequest(db, input.value);
     if (!hostRequest.ok) return hostRequest;
     // Host-scoped tasks: one job per selected host, its host fixed now; other jobs are routed at dispatch.
     const gpuAware = config.dispatch.mode === 'bullmq';
@@ -174,7 +194,7 @@ export function createRunService(deps: ServiceDeps) {
       { kind: 'run', runId: run.id, status: 'PENDING', previousStatus: null, sequence: 1, at },
       ...run.jobs.map((j): JobStatusEvent => ({ kind: 'job', runId: run.id, jobId: j.id, taskKey: j.taskKey, status: 'PENDING', previousStatus: null, sequence: j.lastSequence, at })),
     ]);
-    dispatcher?.submit(run.id);
+    dispatcher?.submit(run.id, { run, tasks: tasks.value });
     return ok(run);
   }
 
@@ -208,7 +228,8 @@ export function createRunService(deps: ServiceDeps) {
   async function startJob(jobId: number, data: Prisma.JobUpdateInput = {}): Promise<boolean> {
     const published = await db.$transaction(async (tx) => {
       await lockRunOfJob(tx, jobId);
-      const fresh = await tx.job.findUniqueOrThrow({ where: { id: jobId }, include: { run: true } });
+      // The run's status only: its JSON columns (snapshot, report) are not needed here.
+      const fresh = await tx.job.findUniqueOrThrow({ where: { id: jobId }, include: { run: { select: { id: true, status: true } } } });
       const list: StatusEvent[] = [];
       const startedAt = new Date();
       const jobEv = await setJobStatus(tx, fresh, 'RUNNING', { ...data, startedAt, attempt: { increment: 1 } });
@@ -225,12 +246,27 @@ export function createRunService(deps: ServiceDeps) {
   }
 
   /** RUNNING (or PENDING) → terminal for a job; ends the run when it was the last one. */
-  async function finishJob(jobId: number, outcome: JobOutcome): Promise<boolean> {
+  async function finishJob(jobId: number, outcome: JobOutcome, opts: FinishOptions = {}): Promise<boolean> {
+    // A report's rows can be many (audit, LLM calls): the allowance its own transaction used to have.
+    const txOptions = opts.within ? { timeout: 60_000 } : undefined;
     const published = await db.$transaction(async (tx) => {
       await lockRunOfJob(tx, jobId);
-      const job = await tx.job.findUniqueOrThrow({ where: { id: jobId } });
-      const { runId } = job;
+      const found = await tx.job.findUnique({ where: { id: jobId } });
       const list: StatusEvent[] = [];
+      // Gone (a report naming a job that never existed) or ended: nothing to do.
+      if (!found || isTerminalJob(found.status)) return list;
+      let job = found;
+      const { runId } = job;
+      if (opts.startIfPending && job.status === 'PENDING') {
+        const startedAt = new Date();
+        const startEv = await setJobStatus(tx, job, 'RUNNING', { startedAt, attempt: { increment: 1 } });
+        if (startEv) list.push(startEv);
+        job = { ...job, status: 'RUNNING', startedAt, attempt: job.attempt + 1 };
+        const run = await tx.run.findUniqueOrThrow({ where: { id: runId }, select: { id: true, status: true } });
+        const runEv = run.status === 'PENDING' ? await setRunStatus(tx, run, 'RUNNING', { startedAt }) : null;
+        if (runEv) list.push(runEv);
+      }
+      if (opts.within) await opts.within(tx, job);
       const jobEv = await setJobStatus(tx, job, outcome.status, {
         endedAt: new Date(),
         exitCode: outcome.exitCode ?? null,
@@ -247,9 +283,9 @@ export function createRunService(deps: ServiceDeps) {
       const runEv = await finaliseIfDone(tx, runId);
       if (runEv) list.push(runEv);
       return list;
-    });
+    }, txOptions);
     publish(published);
-    return published.length > 0;
+    return published.some((e) => e.kind === 'job' && isTerminalJob(e.status));
   }
 
   /** A progress line from a running job, pushed live to subscribers (redacted, not stored). */

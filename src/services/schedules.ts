@@ -9,6 +9,7 @@ import { firstDue } from '../scheduler/timing.js';
 import type { ServiceDeps } from './deps.js';
 import { fail, isUniqueViolation, ok, parseContract, type Result, type UserError } from './errors.js';
 import type { RunService } from './runs.js';
+import { parseHostRequest, resolveHostRequest } from './routing.js';
 import { resolveRunTasks } from './tasks.js';
 
 export type ScheduleService = ReturnType<typeof createScheduleService>;
@@ -35,9 +36,11 @@ export function createScheduleService(deps: ServiceDeps, runs: RunService) {
   async function createSchedule(raw: unknown): Promise<Result<Schedule>> {
     const input = parseContract(createScheduleInput(maxText), raw);
     if (!input.ok) return input;
-    const v = input.value;
+    const { hosts, hostSelector, ...v } = input.value;
     const problems = await checkTargets(v);
-    if (problems.length) return { ok: false, errors: problems };
+    const routing = await resolveHostRequest(db, { hosts: hosts ?? null, hostSelector: hostSelector ?? null });
+    if (!routing.ok) problems.push(...routing.errors);
+    if (problems.length || !routing.ok) return { ok: false, errors: problems };
     const timing = { kind: v.kind, cronExpression: v.cronExpression ?? null, timeZone: v.timeZone, intervalSeconds: v.intervalSeconds ?? null, runAt: v.runAt ?? null };
     try {
       const schedule = await db.schedule.create({
@@ -46,6 +49,7 @@ export function createScheduleService(deps: ServiceDeps, runs: RunService) {
           ...timing,
           customDirectiveText: v.customDirectiveText != null ? redactor.text(v.customDirectiveText) : null,
           taskConfig: v.taskConfig as Prisma.InputJsonObject,
+          hostRequest: routing.value ? (routing.value as Prisma.InputJsonObject) : Prisma.DbNull,
           nextRunAt: v.enabled ? firstDue(timing, new Date()) : null,
         },
       });
@@ -60,7 +64,7 @@ export function createScheduleService(deps: ServiceDeps, runs: RunService) {
   async function updateSchedule(raw: unknown): Promise<Result<Schedule>> {
     const input = parseContract(updateScheduleInput(maxText), raw);
     if (!input.ok) return input;
-    const { id, taskConfig, ...patch } = input.value;
+    const { id, taskConfig, hosts, hostSelector, ...patch } = input.value;
     const current = await db.schedule.findUnique({ where: { id } });
     if (!current) return fail('NOT_FOUND', 'schedule not found', ['input', 'id']);
     const merged = { ...current, ...patch };
@@ -70,7 +74,11 @@ export function createScheduleService(deps: ServiceDeps, runs: RunService) {
     const issues = timingIssues(merged).map((i): UserError => ({ code: 'VALIDATION', field: ['input', i.path], message: i.message }));
     if (issues.length) return { ok: false, errors: issues };
     const problems = await checkTargets(patch);
-    if (problems.length) return { ok: false, errors: problems };
+    // Either routing field replaces the schedule's routing; `hosts: []` hands it back to routing.
+    const rerouted = hosts !== undefined || hostSelector !== undefined;
+    const routing = rerouted ? await resolveHostRequest(db, { hosts: hosts?.length ? hosts : null, hostSelector: hostSelector ?? null }) : ok(null);
+    if (!routing.ok) problems.push(...routing.errors);
+    if (problems.length || !routing.ok) return { ok: false, errors: problems };
     const retimed = ['kind', 'cronExpression', 'timeZone', 'intervalSeconds', 'runAt', 'enabled'].some((k) => k in patch);
     try {
       const schedule = await db.schedule.update({
@@ -80,6 +88,7 @@ export function createScheduleService(deps: ServiceDeps, runs: RunService) {
           directiveId: merged.directiveId,
           customDirectiveText: patch.customDirectiveText != null ? redactor.text(patch.customDirectiveText) : merged.customDirectiveText,
           ...(taskConfig ? { taskConfig: taskConfig as Prisma.InputJsonObject } : {}),
+          ...(rerouted ? { hostRequest: routing.value ? (routing.value as Prisma.InputJsonObject) : Prisma.DbNull } : {}),
           ...(retimed ? { nextRunAt: merged.enabled ? firstDue(merged, new Date()) : null } : {}),
         },
       });
@@ -116,19 +125,28 @@ export function createScheduleService(deps: ServiceDeps, runs: RunService) {
     return ok(schedule);
   }
 
+  /** A schedule follows its directive: each tick launches the latest version of that directive's name. */
+  async function latestVersionOf(directiveId: number): Promise<number> {
+    const d = await db.directive.findUnique({ where: { id: directiveId }, select: { name: true, isLatest: true } });
+    if (!d || d.isLatest) return directiveId;
+    const latest = await db.directive.findFirst({ where: { name: d.name, isLatest: true }, select: { id: true } });
+    return latest?.id ?? directiveId;
+  }
+
   /** Launches the run of a tick claimed in state LAUNCHING, then records the outcome. Never throws for expected failures. */
   async function launchTick(tick: ScheduleTick, schedule: Schedule): Promise<Result<Run>> {
     const actor = `schedule:${schedule.name}`;
     let result: Result<Run>;
     try {
+      const directiveId = schedule.directiveId != null ? await latestVersionOf(schedule.directiveId) : null;
       result = await runs.launchRun(
         {
-          ...(schedule.directiveId != null ? { directiveId: encodeGlobalID('Directive', schedule.directiveId) } : {}),
+          ...(directiveId != null ? { directiveId: encodeGlobalID('Directive', directiveId) } : {}),
           ...(schedule.customDirectiveText != null ? { customDirectiveText: schedule.customDirectiveText } : {}),
           ...(schedule.tasks.length ? { tasks: schedule.tasks } : {}),
         },
         actor,
-        { kind: 'SCHEDULE', scheduleId: schedule.id, scheduleTickId: tick.id, taskConfig: schedule.taskConfig as Record<string, unknown> },
+        { kind: 'SCHEDULE', scheduleId: schedule.id, scheduleTickId: tick.id, taskConfig: schedule.taskConfig as Record<string, unknown>, hostRequest: parseHostRequest(schedule.hostRequest) },
       );
     } catch (err) {
       // Another instance launched this tick meanwhile (recovery after a crash): its run counts.

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAgent, spawnAgent, type AgentProcess } from '../support/agents.js';
+import { killAgent, spawnAgent, type AgentProcess, dropQueueKeys } from '../support/agents.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { TEST_DB } from '../support/database.js';
 import { BUSYBOX, GPU_IMAGE } from '../support/docker.js';
@@ -93,10 +93,7 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet routing over two Docker engines',
     await t?.close();
     await sh('docker', ['rm', '-f', svcA]).catch(() => undefined);
     await engine?.stop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await dropQueueKeys(REDIS_URL, prefix);
   }, 120_000);
 
   it('log_triage: one job per host, each with its hostName, each seeing its own engine', async () => {
@@ -213,7 +210,7 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet routing over two Docker engines',
       llmCalls: [],
       inventories: [],
     });
-    // Two queue jobs for one orchestrator job, consumed concurrently: the second finds the job's marker.
+    // Two queue jobs for one orchestrator job, consumed concurrently: the second finds the job ended.
     await Promise.all([results.add('result', report(1), { jobId: `dup-${jobId}-1` }), results.add('result', report(2), { jobId: `dup-${jobId}-2` })]);
     await results.close();
     await connection.quit();
@@ -223,6 +220,50 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet routing over two Docker engines',
     // The agent's own report comes later and is dropped: the job has ended.
     await new Promise((r) => setTimeout(r, 5000));
     expect(await t.app.database.prisma.auditEvent.count({ where: { jobId, action: 'spawn' } })).toBe(0);
+  }, 60_000);
+
+  it('a report that overtakes its start event (job still PENDING) starts the job, then ends it; its rows once', async () => {
+    // A host that heartbeated just now but has no agent: its job is queued and stays PENDING, no start event comes.
+    const ghost = `${prefix}-ghost`;
+    const host = await t.app.database.prisma.workerHost.create({ data: { name: ghost, capacity: 1, lastHeartbeatAt: new Date() } });
+    const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+    const results = new Queue('results', { connection, prefix });
+    try {
+      const run = await launch({ tasks: ['where_am_i'], hosts: [await hostId(ghost)] });
+      const [jobId, runId] = [dbIdOf(run.jobs[0]!.id), dbIdOf(run.id)];
+      await until('queued on the ghost host', async () => (await t.app.database.prisma.job.findUnique({ where: { id: jobId } }))?.hostName === ghost, 10_000);
+      expect((await runNow(run.id)).jobs[0]!.status).toBe('PENDING');
+      const report = {
+        runId,
+        jobId,
+        worker: ghost,
+        token: tokenA,
+        outcome: { status: 'SUCCESS', exitCode: 0, result: { early: true } },
+        audit: [{ kind: 'one', ctx: { actor: `worker:${ghost}`, runId, jobId }, action: 'inspect', target: `${prefix}-early`, allowed: true }],
+        pins: [],
+        llmCalls: [],
+        inventories: [{ containers: [] }],
+      };
+      await results.add('result', report, { jobId: `early-${jobId}` });
+      const done = await finished(run.id, 30_000);
+      expect(done.status).toBe('SUCCESS');
+      expect(done.jobs[0]).toMatchObject({ status: 'SUCCESS', attempt: 1, hostName: ghost, result: { early: true } });
+      const [job, runRow] = await Promise.all([t.app.database.prisma.job.findUniqueOrThrow({ where: { id: jobId } }), t.app.database.prisma.run.findUniqueOrThrow({ where: { id: runId } })]);
+      expect(job.startedAt).not.toBeNull(); // it went through RUNNING
+      expect(runRow.startedAt).not.toBeNull();
+      expect(job.endedAt!.getTime()).toBeGreaterThanOrEqual(job.startedAt!.getTime());
+      // Job PENDING, RUNNING, SUCCESS and run PENDING, RUNNING, SUCCESS: six numbered events.
+      expect(runRow.eventSequence).toBe(6);
+      // Delivered again: dropped, nothing written twice.
+      await results.add('result', report, { jobId: `early-${jobId}-again` });
+      await until('the second copy consumed', async () => ((c) => c.waiting! + c.active! === 0)(await results.getJobCounts('waiting', 'active')), 10_000);
+      expect(await t.app.database.prisma.auditEvent.count({ where: { jobId, target: `${prefix}-early` } })).toBe(1);
+      expect(await t.app.database.prisma.containerInventorySnapshot.count({ where: { runId } })).toBe(1);
+    } finally {
+      await results.close();
+      await connection.quit();
+      await t.app.database.prisma.workerHost.deleteMany({ where: { id: host.id } });
+    }
   }, 60_000);
 
   // Last: it kills host B's agent. A host-scoped task only reads, so it is idempotent, but its host

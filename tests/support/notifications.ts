@@ -36,6 +36,54 @@ export const CreateNotificationChannel = graphql(`
   }
 `);
 
+export const UpdateNotificationChannel = graphql(`
+  mutation UpdateNotificationChannel($input: UpdateNotificationChannelInput!) {
+    updateNotificationChannel(input: $input) {
+      channel {
+        id
+        name
+        kind
+        urlHost
+        urlPreview
+        email {
+          host
+          port
+          security
+          user
+          passwordSet
+          from
+          to
+        }
+        events
+        scheduleIds
+        directiveIds
+        enabled
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
+export const SetNotificationChannelEnabled = graphql(`
+  mutation SetNotificationChannelEnabled($input: SetNotificationChannelEnabledInput!) {
+    setNotificationChannelEnabled(input: $input) {
+      channel {
+        id
+        enabled
+      }
+      errors {
+        code
+        field
+        message
+      }
+    }
+  }
+`);
+
 export const TestNotificationChannel = graphql(`
   mutation TestNotificationChannel($input: NotificationChannelIdInput!) {
     testNotificationChannel(input: $input) {
