@@ -4,8 +4,13 @@
  *
  *   npm run bench:drain3-compare -- --drain3 <Drain3 source dir> (--loghub <dir> | --synthetic) [--lines N] [--python P]
  *
- * Lines: the raw 2k samples of the 12 development Loghub datasets, concatenated and repeated up to N
- * (default 1,000,000), or with --synthetic bench:triage's seeded corpus (bench/triage-corpus.ts). Drain3 runs in its own Python process (default config, `add_log_message` per
+ * Lines: the raw 2k samples of the 12 development Loghub datasets, N in all (default 1,000,000), fed
+ * two ways: as one stream (the samples concatenated and repeated: 12 formats in one stream, so all but
+ * the first dataset's lines miss the header learned from the first lines and take the slower
+ * "another format" parse), and as one stream per dataset (each sample repeated to N/12 lines, one
+ * ContainerTriage and one Drain3 miner each: log_triage triages each container apart, and a
+ * container mostly writes one format — the fair comparison). With --synthetic: bench:triage's seeded
+ * corpus (bench/triage-corpus.ts), one stream. Drain3 runs in its own Python process (default config, `add_log_message` per
  * line; needs jsonpickle and cachetools, e.g. Debian's python3-jsonpickle/python3-cachetools); ours
  * is `ContainerTriage.pushText` over the same text in one thread (redact + severity + header + mine),
  * then `TriagePool` with 2 worker threads. CPU seconds (process.cpuUsage / time.process_time) are
@@ -35,59 +40,91 @@ if ((loghub === undefined && !synthetic) || drain3 === undefined) {
   process.exit(2);
 }
 
-function loghubText(dir: string): string {
-  const sample = DEV_DATASETS.flatMap((d) => loadDataset(dir, d)?.raw ?? []);
-  if (sample.length === 0) throw new Error(`no Loghub samples in ${dir}`);
-  const lines: string[] = [];
-  while (lines.length < N) lines.push(...sample.slice(0, N - lines.length));
-  return `${lines.join('\n')}\n`;
+/** `lines` repeated up to `n`, as one flat string (a join, not `join() + '\n'`: a cons string is slower to scan). */
+function repeated(lines: string[], n: number): string {
+  const out: string[] = [];
+  while (out.length < n) out.push(...lines.slice(0, n - out.length));
+  out.push('');
+  return out.join('\n');
 }
-const text = synthetic ? generateCorpus(N).chunks.map((b) => b.toString('utf8')).join('') : loghubText(loghub as string);
+interface Feed {
+  name: string;
+  streams: string[];
+}
+function loghubFeeds(dir: string): Feed[] {
+  const samples = DEV_DATASETS.map((d) => loadDataset(dir, d)?.raw ?? []).filter((r) => r.length > 0);
+  if (samples.length === 0) throw new Error(`no Loghub samples in ${dir}`);
+  const share = (i: number) => Math.floor(N / samples.length) + (i < N % samples.length ? 1 : 0);
+  return [
+    { name: `one stream per dataset (${samples.length} streams)`, streams: samples.map((r, i) => repeated(r, share(i))) },
+    { name: 'one stream, datasets concatenated', streams: [repeated(samples.flat(), N)] },
+  ];
+}
+const feeds: Feed[] = synthetic ? [{ name: 'bench:triage synthetic corpus', streams: [generateCorpus(N).chunks.map((b) => b.toString('utf8')).join('')] }] : loghubFeeds(loghub as string);
 console.error(`lines: ${synthetic ? 'bench:triage synthetic corpus' : `Loghub 2k samples of ${DEV_DATASETS.length} datasets, repeated`}`);
 const dir = mkdtempSync(join(tmpdir(), 'drain3-'));
-const file = join(dir, 'lines.txt');
-writeFileSync(file, text);
 
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
-function ours(): { cpu: number; wall: number; clusters: number } {
-  const t = new ContainerTriage();
+function ours(streams: string[]): { cpu: number; wall: number; clusters: number } {
   const c0 = process.cpuUsage();
   const w0 = performance.now();
-  t.pushText(text);
-  t.end();
-  return { cpu: cpuSeconds(process.cpuUsage(c0)), wall: (performance.now() - w0) / 1000, clusters: t.snapshot().templates.length };
+  let clusters = 0;
+  for (const text of streams) {
+    const t = new ContainerTriage();
+    t.pushText(text);
+    t.end();
+    clusters += t.snapshot().templates.length;
+  }
+  return { cpu: cpuSeconds(process.cpuUsage(c0)), wall: (performance.now() - w0) / 1000, clusters };
 }
 
-const single = [ours(), ours(), ours()].sort((a, b) => a.cpu - b.cpu)[1] as ReturnType<typeof ours>;
-const chunks: Uint8Array[] = [];
-const bytes = Buffer.from(text);
-for (let at = 0; at < bytes.length; ) {
-  let end = Math.min(bytes.length, at + (1 << 20));
-  while (end < bytes.length && bytes[end - 1] !== 10) end++;
-  chunks.push(bytes.subarray(at, end));
-  at = end;
+/** Newline-aligned chunks of about 1 MiB, as TriagePool takes them. */
+function chunksOf(text: string): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  const bytes = Buffer.from(text);
+  for (let at = 0; at < bytes.length; ) {
+    let end = Math.min(bytes.length, at + (1 << 20));
+    while (end < bytes.length && bytes[end - 1] !== 10) end++;
+    chunks.push(bytes.subarray(at, end));
+    at = end;
+  }
+  return chunks;
 }
-const pool = new TriagePool({ workers: 2 });
-await pool.triage(chunks); // warm-up
-const w0 = performance.now();
-await pool.triage(chunks);
-const poolWall = (performance.now() - w0) / 1000;
-await pool.close();
 
-const d3 = JSON.parse(execFileSync(python, [join(import.meta.dirname, 'drain3_time.py'), drain3, file], { encoding: 'utf8', maxBuffer: 1 << 20 })) as {
-  lines: number;
-  cpu_s: number;
-  wall_s: number;
-  clusters: number;
-};
-rmSync(dir, { recursive: true, force: true });
-
+const pyVersion = execFileSync(python, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim();
 const mps = (s: number) => (N / s / 1e6).toFixed(3);
-console.log(`| | lines | CPU s | M lines/s (CPU) | wall s | clusters |
+const pool = new TriagePool({ workers: 2 });
+for (const [f, feed] of feeds.entries()) {
+  const single = [ours(feed.streams), ours(feed.streams), ours(feed.streams)].sort((a, b) => a.cpu - b.cpu)[1] as ReturnType<typeof ours>;
+  const chunked = feed.streams.map(chunksOf);
+  for (const c of chunked) await pool.triage(c); // warm-up
+  const w0 = performance.now();
+  for (const c of chunked) await pool.triage(c);
+  const poolWall = (performance.now() - w0) / 1000;
+
+  const files = feed.streams.map((text, i) => {
+    const file = join(dir, `lines-${f}-${i}.txt`);
+    writeFileSync(file, text);
+    return file;
+  });
+  const d3 = JSON.parse(execFileSync(python, [join(import.meta.dirname, 'drain3_time.py'), drain3 as string, ...files], { encoding: 'utf8', maxBuffer: 1 << 20 })) as {
+    lines: number;
+    cpu_s: number;
+    wall_s: number;
+    clusters: number;
+  };
+  for (const file of files) rmSync(file, { force: true });
+
+  console.log(`${f > 0 ? '\n' : ''}**${feed.name}**
+
+| | lines | CPU s | M lines/s (CPU) | wall s | clusters |
 |---|---|---|---|---|---|
-| Drain3 (Python ${execFileSync(python, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).trim()}, 1 thread, default config) | ${d3.lines} | ${d3.cpu_s.toFixed(2)} | ${mps(d3.cpu_s)} | ${d3.wall_s.toFixed(2)} | ${d3.clusters} |
+| Drain3 (Python ${pyVersion}, 1 thread, default config) | ${d3.lines} | ${d3.cpu_s.toFixed(2)} | ${mps(d3.cpu_s)} | ${d3.wall_s.toFixed(2)} | ${d3.clusters} |
 | ours, full pipeline, 1 thread (median CPU of 3) | ${N} | ${single.cpu.toFixed(2)} | ${mps(single.cpu)} | ${single.wall.toFixed(2)} | ${single.clusters} |
 | ours, TriagePool 2 worker threads | ${N} | – | – | ${poolWall.toFixed(2)} (${mps(poolWall)} M/s wall) | |
 
 ratio, CPU time, 1 thread vs 1 thread: **${(d3.cpu_s / single.cpu).toFixed(1)}×**`);
+}
+await pool.close();
+rmSync(dir, { recursive: true, force: true });

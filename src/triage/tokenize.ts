@@ -384,14 +384,39 @@ function countDots(s: string, from: number, to: number): number {
   return d;
 }
 
+/**
+ * Does `s[from, to)` hold `akia`/`asia`/`abia`/`acca`/`a3t` in any case (an AWS key id's prefix)?
+ * A char loop: slicing and lowercasing every long segment cost ~4% of the pipeline. A segment with
+ * a non-ASCII char takes `toLowerCase()` as before (the Kelvin sign lowercases to `k`).
+ */
+function awsKeyIdLike(s: string, from: number, to: number): boolean {
+  for (let i = from; i + 2 < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) {
+      const w = s.slice(from, to).toLowerCase();
+      return w.includes('akia') || w.includes('asia') || w.includes('abia') || w.includes('acca') || w.includes('a3t');
+    }
+    if ((c | 32) !== 97) continue; // `a`
+    const b = s.charCodeAt(i + 1);
+    const d = s.charCodeAt(i + 2);
+    if (b === 51) {
+      if ((d | 32) === 116) return true; // a3t
+      continue;
+    }
+    if (i + 3 >= to || s.charCodeAt(i + 3) >= 128) continue; // a non-ASCII char is seen by the loop
+    const e = s.charCodeAt(i + 3) | 32;
+    const b2 = b | 32;
+    const d2 = d | 32;
+    if (e === 97 && ((b2 === 107 && d2 === 105) || (b2 === 115 && d2 === 105) || (b2 === 98 && d2 === 105) || (b2 === 99 && d2 === 99))) return true;
+  }
+  return false;
+}
+
 /** Secret hints that live inside one segment: JWT, AWS key id, PEM armour, `bearer`. */
 function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
   const len = to - from;
   if ((flags & DOT) !== 0 && len >= 8 && containsCI(s, from, to, 'eyj')) return HINT_SECRET; // eyJa.b.c
-  if (len >= 16 && (flags & (UPPER | LOWER)) !== 0) {
-    const w = s.slice(from, to).toLowerCase();
-    if (w.includes('akia') || w.includes('asia') || w.includes('abia') || w.includes('acca') || w.includes('a3t')) return HINT_SECRET;
-  }
+  if (len >= 16 && (flags & (UPPER | LOWER)) !== 0 && awsKeyIdLike(s, from, to)) return HINT_SECRET;
   if ((flags & DASH) !== 0 && !uuid) {
     // bounded to the segment: `s` may be a whole 1 MiB chunk (scanRange)
     for (let d = s.indexOf('-', from); d >= 0 && d + 5 <= to; d = s.indexOf('-', d + 1)) {
@@ -509,9 +534,10 @@ export class LineScanner {
    * A letter-led segment with digits: from its first digit-led alphanumeric run to the last run
    * holding a digit, one mask (`core.<NUM>`, `blk_<NUM>` also for `blk_-12`,
    * `attempt_<NUM>` for `attempt_1445_0020_m_000000_0`, `file.<NUM>.log`): an id's inner parts are
-   * one parameter. Null when every run is letter-led (`ssh2`, `R02-M1`).
+   * one parameter. False when every run is letter-led (`ssh2`, `R02-M1`); else the masked run is
+   * `s[mixStart, mixEnd)`, replaced by `mixMask` (no string is built: the hot path hashes ranges).
    */
-  private mixed(s: string, from: number, to: number): string | null {
+  private mixed(s: string, from: number, to: number): boolean {
     let start = -1; // first digit-led run (with its sign)
     let end = -1; // end of the last run holding a digit
     let runs = 0;
@@ -538,9 +564,16 @@ export class LineScanner {
       }
       i = j;
     }
-    if (start < 0) return null;
-    return s.slice(from, start) + (runs === 1 && hexLike ? this.masks.hex : this.masks.num) + s.slice(end, to);
+    if (start < 0) return false;
+    this.mixStart = start;
+    this.mixEnd = end;
+    this.mixMask = runs === 1 && hexLike ? this.masks.hex : this.masks.num;
+    return true;
   }
+
+  private mixStart = 0;
+  private mixEnd = 0;
+  private mixMask = '';
 
   /** Masked token texts of `line` (slow path, used when a cluster is created). */
   render(line: string): string[] {
@@ -647,10 +680,17 @@ export class LineScanner {
                 mask = this.masks.hex;
               } else if (((CLASS[s.charCodeAt(segStart)] as number) & (HEXL | LOWER | UPPER)) !== 0) {
                 // letter-led (`ssh2`, `core.12345`): literal but for its digit-led parts
-                const r = this.mixed(s, segStart, i);
-                if (r !== null) {
-                  unit = segmentHash(r);
-                  mask = r;
+                if (this.mixed(s, segStart, i)) {
+                  // the hash of `prefix + mask + suffix`, as segmentHash of that string would be
+                  const ms = this.mixStart;
+                  const me = this.mixEnd;
+                  const mm = this.mixMask;
+                  let u = FNV_OFFSET;
+                  for (let q = segStart; q < ms; q++) u = Math.imul(u ^ s.charCodeAt(q), FNV_PRIME);
+                  for (let q = 0; q < mm.length; q++) u = Math.imul(u ^ mm.charCodeAt(q), FNV_PRIME);
+                  for (let q = me; q < i; q++) u = Math.imul(u ^ s.charCodeAt(q), FNV_PRIME);
+                  unit = u;
+                  if (out !== null) mask = s.slice(segStart, ms) + mm + s.slice(me, i);
                 }
               } else {
                 unit = this.numUnit;
