@@ -16,6 +16,7 @@
 #        --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges cyberbrain/orchestrator
 # (HOST=0.0.0.0 inside the container; the app refuses a non-loopback bind without an ADMIN_TOKEN
 #  or API tokens unless ALLOW_INSECURE_BIND=true.)
+# Worker agent (README "Fleet"): docker run … <image> worker   (= node dist/worker.js)
 # Tokens: docker exec <container> cyberbrain-token --help   (= node dist/cli/token.js; with the
 # embedded database it refuses while the server runs: use createApiToken with ADMIN_TOKEN then.)
 
@@ -83,7 +84,10 @@ COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/dist ./dist
 RUN mkdir -p /data && chown 1000:1000 /data \
  && printf '#!/bin/sh\n# The token CLI (src/cli/token.ts), compiled.\nexec node /app/dist/cli/token.js "$@"\n' > /usr/local/bin/cyberbrain-token \
- && chmod 0755 /usr/local/bin/cyberbrain-token
+ && chmod 0755 /usr/local/bin/cyberbrain-token \
+ && printf '#!/bin/sh\n# The worker agent (src/worker.ts), compiled: docker run <image> worker\nexec node /app/dist/worker.js "$@"\n' > /usr/local/bin/worker \
+ && printf '#!/bin/sh\n# The MCP server on stdio (src/mcp/stdio.ts), compiled.\nexec node /app/dist/mcp/stdio.js "$@"\n' > /usr/local/bin/cyberbrain-mcp \
+ && chmod 0755 /usr/local/bin/worker /usr/local/bin/cyberbrain-mcp
 
 # uid 1000 = `node` in node:22-slim and in cyberbrain/node-base:20 (numeric, so runAsNonRoot checks pass).
 USER 1000:1000

@@ -189,12 +189,18 @@ if [ -z "$uid" ] || [ "$uid" = 0 ]; then fail "the app runs as uid '${uid:-?}' (
 
 # The compiled token CLI: help works; a write is refused while the server holds the embedded database.
 docker exec "$CID" cyberbrain-token --help >/dev/null 2>&1 || fail "cyberbrain-token --help failed in the image"
+# The worker agent is a command of the same image; without REDIS_URL it names the setting and exits 78.
+set +e
+worker_out="$(docker exec "$CID" env -u REDIS_URL worker 2>&1)"; worker_rc=$?
+set -e
+[ "$worker_rc" = 78 ] && case "$worker_out" in *"REDIS_URL is required"*) true ;; *) false ;; esac \
+  || fail "worker in the image: expected exit 78 naming REDIS_URL, got $worker_rc: ${worker_out:0:300}"
 set +e
 cli_out="$(docker exec "$CID" cyberbrain-token create --name smoke --role read 2>&1)"; cli_rc=$?
 set -e
 [ "$cli_rc" = 1 ] && case "$cli_out" in *"refused, nothing written"*) true ;; *) false ;; esac \
   || fail "cyberbrain-token create beside the running server: expected a refusal (exit 1), got $cli_rc: ${cli_out:0:300}"
-log "token CLI in the image: --help ok; create refused while the server holds the embedded database"
+log "token CLI in the image: --help ok; create refused while the server holds the embedded database; worker command present"
 
 # 6. HEALTHCHECK -> healthy -----------------------------------------------------------------
 deadline=$(( $(date +%s) + HEALTH_TIMEOUT ))
