@@ -16,19 +16,11 @@ import { dbId } from '../support/runs.js';
 import { startSecondEngine, type SecondEngine } from '../support/second-engine.js';
 import { spawnAgent, type AgentProcess, dropQueueKeys } from '../support/agents.js';
 import { until as waitUntil } from '../support/wait.js';
+import type { HostView as RoutedHostView } from '../support/routing-ops.js';
 
 const sh = promisify(execFile);
 
-interface HostView {
-  id: string;
-  name: string;
-  labels: Record<string, string>;
-  dockerVersion: string | null;
-  capacity: number;
-  activeJobs: number;
-  lastHeartbeatAt: string | null;
-  status: string;
-}
+type HostView = Omit<RoutedHostView, 'enabled'> & { lastHeartbeatAt: string | null };
 // Written out here rather than in operations.ts: this file owns its documents (no codegen needed).
 const WorkerHosts = parse('query WorkerHosts { workerHosts { id name labels dockerVersion capacity activeJobs lastHeartbeatAt status } }') as TypedDocumentNode<{ workerHosts: HostView[] }, Record<string, never>>;
 type HostPayload = { workerHost: { id: string; status: string; enabled: boolean } | null; errors: Array<{ code: string; message: string; field: string[] | null }> };

@@ -4,33 +4,38 @@ import { graphql } from '../gql/index.js';
 import type { TestApp } from './app.js';
 import { until } from './wait.js';
 
+/** Everything the API shows of a channel (never its URL, secret or password). */
+export const NotificationChannelFields = graphql(`
+  fragment NotificationChannelFields on NotificationChannel {
+    id
+    name
+    kind
+    urlHost
+    urlPreview
+    email {
+      host
+      port
+      security
+      user
+      passwordSet
+      from
+      to
+    }
+    events
+    scheduleIds
+    directiveIds
+    enabled
+  }
+`);
+
 export const CreateNotificationChannel = graphql(`
   mutation CreateNotificationChannel($input: CreateNotificationChannelInput!) {
     createNotificationChannel(input: $input) {
       channel {
-        id
-        name
-        kind
-        urlHost
-        urlPreview
-        email {
-          host
-          port
-          security
-          user
-          passwordSet
-          from
-          to
-        }
-        events
-        scheduleIds
-        directiveIds
-        enabled
+        ...NotificationChannelFields
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
@@ -40,29 +45,10 @@ export const UpdateNotificationChannel = graphql(`
   mutation UpdateNotificationChannel($input: UpdateNotificationChannelInput!) {
     updateNotificationChannel(input: $input) {
       channel {
-        id
-        name
-        kind
-        urlHost
-        urlPreview
-        email {
-          host
-          port
-          security
-          user
-          passwordSet
-          from
-          to
-        }
-        events
-        scheduleIds
-        directiveIds
-        enabled
+        ...NotificationChannelFields
       }
       errors {
-        code
-        field
-        message
+        ...UserErrorFields
       }
     }
   }
