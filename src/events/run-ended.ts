@@ -1,9 +1,8 @@
 // Runs reaching a terminal status, as the `runs` topic announces them after the commit: what the
 // notifier and the artifact keeper each act on.
 import type { Logger } from '../logger.js';
+import { isTerminalRun } from '../services/state-machine.js';
 import type { EventBus } from './pubsub.js';
-
-const TERMINAL = new Set(['SUCCESS', 'FAILED', 'PARTIAL', 'CANCELLED']);
 
 export interface RunEndedListener {
   /** Ends the subscription; a handler already running is not waited for. */
@@ -18,7 +17,7 @@ export function onRunEnded(events: EventBus, logger: Logger, what: string, handl
     for (;;) {
       const next = await it.next();
       if (next.done || stopped) return;
-      if (!TERMINAL.has(next.value.status)) continue;
+      if (!isTerminalRun(next.value.status)) continue;
       const runId = next.value.runId;
       await Promise.resolve(handle(runId)).catch((err: unknown) => logger.warn({ err, runId }, what));
     }

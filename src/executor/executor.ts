@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Db } from '../db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { lastSuccessStart } from '../services/last-success.js';
 import { recordLlmCall } from '../services/llm-calls.js';
 import type { JobOutcome, RunDispatcher, RunService } from '../services/runs.js';
 import { runnerFor } from '../tasks/index.js';
@@ -114,14 +115,7 @@ export function createExecutor(deps: ExecutorDeps) {
       },
       signal,
       progress: (line) => void runs.jobLog(job.runId, job.id, line).catch(() => undefined),
-      lastSuccessStart: async () =>
-        (
-          await db.run.findFirst({
-            where: { id: { not: job.runId }, jobs: { some: { taskKey: job.taskKey, status: 'SUCCESS' } } },
-            orderBy: { id: 'desc' },
-            select: { startedAt: true, createdAt: true },
-          })
-        )?.startedAt ?? null,
+      lastSuccessStart: () => lastSuccessStart(db, job.runId, job.taskKey),
       recordLlmCall: async (call) => {
         deps.metrics.countLlmCall(call);
         await recordLlmCall(db, job.id, call);
