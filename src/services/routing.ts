@@ -87,10 +87,11 @@ export async function needsGpu(db: Db, task: Pick<TaskDefinition, 'kind' | 'key'
  * The hosts a host-scoped task runs on, one job each: the explicit ones as given (an excluded one
  * fails with its reason), else the selector's or every host, enabled and not OFFLINE (gpu_report:
  * with GPUs, when `gpuAware`). None: one job without a host, which fails with the reasons.
+ * `hosts` reads the worker hosts (once per launch, whatever the number of host-scoped tasks).
  */
-export async function hostsForScopedTask(db: Db, task: Pick<TaskDefinition, 'key'>, request: HostRequest | null, settings: Settings, gpuAware: boolean): Promise<Array<string | null>> {
+export async function hostsForScopedTask(hosts: () => Promise<WorkerHost[]>, task: Pick<TaskDefinition, 'key'>, request: HostRequest | null, settings: Settings, gpuAware: boolean): Promise<Array<string | null>> {
   if (request && 'hosts' in request) return request.hosts;
-  const all = await db.workerHost.findMany({ orderBy: { name: 'asc' } });
+  const all = await hosts();
   const now = Date.now();
   const chosen = all.filter(
     (h) => h.enabled && hostStatus(h, settings, now) !== 'OFFLINE' && (!request || matches(h, request.labels)) && (!gpuAware || task.key !== 'gpu_report' || h.gpuCount > 0),

@@ -1,7 +1,7 @@
 // Runs and jobs: launch, cancel and every status change. Each change runs in one transaction that
 // locks the run row, checks the state machine, and takes the next per-run event sequence number;
 // events are published only after the commit.
-import { Prisma, type Job, type JobStatus, type Run, type RunStatus, type TaskDefinition } from '@prisma/client';
+import { Prisma, type Job, type JobStatus, type Run, type RunStatus, type TaskDefinition, type WorkerHost } from '@prisma/client';
 import { launchRunInput, runIdInput } from '../contracts/runs.js';
 import type { JobLogEvent, JobStatusEvent, RunStatusEvent } from '../events/topics.js';
 import type { Actor, ServiceDeps } from './deps.js';
@@ -167,8 +167,10 @@ export function createRunService(deps: ServiceDeps) {
     // Host-scoped tasks: one job per selected host, its host fixed now; other jobs are routed at dispatch.
     const gpuAware = config.dispatch.mode === 'bullmq';
     const jobSpecs: Array<{ taskKey: string; hostName: string | null }> = [];
+    let workerHosts: Promise<WorkerHost[]> | undefined;
+    const readHosts = () => (workerHosts ??= db.workerHost.findMany({ orderBy: { name: 'asc' } }));
     for (const task of tasks.value) {
-      const hosts = isHostScoped(task) ? await hostsForScopedTask(db, task, hostRequest.value, config.dispatch, gpuAware) : [null];
+      const hosts = isHostScoped(task) ? await hostsForScopedTask(readHosts, task, hostRequest.value, config.dispatch, gpuAware) : [null];
       for (const hostName of hosts) jobSpecs.push({ taskKey: task.key, hostName });
     }
 
