@@ -245,11 +245,37 @@ function collectDsnEdits(text: string, edits: Edit[]): void {
     while (u > 0 && isUserChar(text.charCodeAt(u - 1))) u--;
     if (u === p - 1) continue; // no user
     const before = text.charCodeAt(u - 1);
-    if (u > 0 && (isUserChar(before) || before === 58 || before === 47)) continue;
+    if (u > 0 && (isUserChar(before) || before === 47)) continue;
     if (text.slice(u, p - 1).toLowerCase() === 'mailto' || text.startsWith('[REDACTED', p)) continue;
     if (digitsOnlyHost(text, at + 1)) continue; // `[main:QuorumPeer@913]`: Java's Class@line, not a host
+    if (threadNameField(text, u, p, at)) continue;
     edits.push({ start: u, end: at, marker: M.credentials });
   }
+}
+
+// A log4j/logback thread name (%t) is often `Purpose:detail@authority`, e.g. Hadoop's
+// `[LeaseRenewer:hdfs@nn1:8020]` (a user name, not a password). Its field is bracketed, and before
+// it the line holds only header: timestamps (Docker's too), a level, dashes, a pid.
+const THREAD_PURPOSE = /^[A-Z][A-Za-z\d]*(?:[-_][A-Z][A-Za-z\d]*)*$/;
+const HEADER_BEFORE = /^[\d\s:.,/+TZ-]*(?:(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|SEVERE|FATAL)[\s\d-]*)?$/;
+const AUTHORITY_CLOSE = /[A-Za-z\d][A-Za-z\d.-]*(?::\d{1,5})?\]/y;
+
+/**
+ * `[Purpose:detail@host[:port]]` in a log header: a thread name, no credentials, when Purpose is
+ * class-like (CamelCase, inner capital: `LeaseRenewer`, `Data-Streamer`; not `admin`, `Root`) and
+ * detail reads like a user name (a secret-looking one, `hunter2`, is still redacted: looksSecret).
+ * `user` starts at `u`, detail at `p`, `@` at `at`.
+ */
+function threadNameField(text: string, u: number, p: number, at: number): boolean {
+  if (u === 0 || text.charCodeAt(u - 1) !== 91) return false; // `[`
+  const purpose = text.slice(u, p - 1);
+  if (!THREAD_PURPOSE.test(purpose) || !/[a-z]/.test(purpose) || !/.[A-Z]/.test(purpose)) return false;
+  if (looksSecret(text.slice(p, at))) return false;
+  AUTHORITY_CLOSE.lastIndex = at + 1;
+  if (!AUTHORITY_CLOSE.test(text)) return false;
+  const lineStart = Math.max(text.lastIndexOf('\n', u - 1), text.lastIndexOf('\r', u - 1)) + 1;
+  const before = text.slice(lineStart, u - 1);
+  return /\d|[A-Z]{4}/.test(before) && HEADER_BEFORE.test(before);
 }
 
 /** After `@`: digits up to a non-host char (`913]`), so no host name and no dotted address. */

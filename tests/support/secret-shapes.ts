@@ -1,4 +1,4 @@
-// The secret corpus of ../shared/reference/secret-shapes.json (52 shapes, each line with a canary
+// The secret corpus of tests/fixtures/secret-shapes.json (52 shapes, each line with a canary
 // that must appear nowhere after redaction), with the helpers both corpus tests share.
 import { readFileSync } from 'node:fs';
 
@@ -11,7 +11,7 @@ export interface SecretShape {
   containerEnv?: Record<string, string>;
 }
 
-export const SECRET_SHAPES = (JSON.parse(readFileSync(new URL('../../../shared/reference/secret-shapes.json', import.meta.url), 'utf8')) as { cases: SecretShape[] }).cases;
+export const SECRET_SHAPES = (JSON.parse(readFileSync(new URL('../fixtures/secret-shapes.json', import.meta.url), 'utf8')) as { cases: SecretShape[] }).cases;
 
 /** A line Docker splits at 16 KiB, the cut falling inside `password=`. */
 export function longSplitLine(canary: string): string {

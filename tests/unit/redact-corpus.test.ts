@@ -1,4 +1,4 @@
-// The 52 secret shapes of ../shared/reference/secret-shapes.json (each line carries a canary that
+// The 52 secret shapes of tests/fixtures/secret-shapes.json (each line carries a canary that
 // must appear nowhere after redaction), through every path a line can take without Docker:
 // the text redactor, the log_triage pipeline (line by line, scanner fast path included), worker
 // output (stdout/stderr redacted together) and Docker's 16 KiB line split.

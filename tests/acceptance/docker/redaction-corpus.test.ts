@@ -1,4 +1,4 @@
-// The 52 secret shapes of ../shared/reference/secret-shapes.json through both real paths: real
+// The 52 secret shapes of tests/fixtures/secret-shapes.json through both real paths: real
 // containers printing each case (stdout/stderr as the case says, its env where it has one) read
 // by log_triage with an LLM stand-in that records the request body, and CONTAINER tasks printing
 // the same lines through the hardened worker path. No canary may appear in the job results, the
