@@ -20,7 +20,7 @@ async function windowStart(ctx: TaskContext): Promise<{ since: Date; basis: stri
   const last = await ctx.lastSuccessStart();
   if (last) return { since: last, basis: 'start of the last successful log_triage run' };
   const hours = ctx.settings.logTriage.windowHours;
-  return { since: new Date(Date.now() - hours * 3_600_000), basis: `last ${hours} h (no successful run yet)` };
+  return { since: new Date(Date.now() - hours * 3_600_000), basis: `last ${hours} h, no successful run yet` };
 }
 
 export const logTriage: TaskRunner = async (ctx) => {
@@ -80,6 +80,8 @@ export const logTriage: TaskRunner = async (ctx) => {
   if (!checked.success) findings.push(`taskConfig.log_triage.masks ignored: ${checked.error.issues[0]?.message ?? 'invalid'}`);
   for (const c of perContainer) {
     for (const tpl of c.templates.filter((x) => x.severity === 'error').slice(0, 3)) findings.push(`${c.container}: ${tpl.count}× ${tpl.template}`);
+    // the most frequent warnings too: a flood of them (failed logins) is the story of a log with few errors
+    for (const tpl of c.templates.filter((x) => x.severity === 'warn').slice(0, 2)) findings.push(`${c.container}: ${tpl.count}× ${tpl.template} (warning)`);
     if (c.capped) findings.push(`${c.container}: more than ${maxLines} lines in the window; only the newest ${maxLines} were triaged`);
   }
   for (const f of flags.filter((x) => x.priority === 'high')) {

@@ -11,6 +11,15 @@ describe('commonAffixes', () => {
     expect(commonAffixes('id=<NUM>', 'id=<HEX>')).toEqual(['id=', '']);
     expect(commonAffixes('a1=x', 'a1=y')).toBeNull(); // edges hold no digits
   });
+
+  it('never cuts into a redaction marker: its brackets are part of the parameter', () => {
+    expect(commonAffixes('rhost=[REDACTED_IP].dsl.example.net', 'rhost=[REDACTED_IP]')).toEqual(['rhost=', '']);
+    expect(commonAffixes('rhost=[REDACTED_IP]', 'rhost=[REDACTED_EMAIL]')).toEqual(['rhost=', '']);
+    expect(commonAffixes('(a.[REDACTED_IP])', '(b[REDACTED_IP])')).toEqual(['(', ')']);
+    expect(commonAffixes('[REDACTED_IP]:', 'host:')).toEqual(['', ':']);
+    // a bracket that opens no marker is still an edge
+    expect(commonAffixes('[a.example]', '[b.org]')).toEqual(['[', ']']);
+  });
 });
 
 describe('TemplateMiner wildcards with literal edges', () => {

@@ -32,6 +32,7 @@ interface Template {
 interface Result {
   containers: Array<{ container: string; lines: number; bySeverity: Record<string, number>; templates: Template[] }>;
   denied: string[];
+  findings: string[];
 }
 
 beforeAll(async () => {
@@ -85,6 +86,8 @@ describe('log_triage on Apache and OpenSSH logs', () => {
     expect(find(sshd, 'reverse mapping')).toMatchObject({ severity: 'warn' });
     expect(find(sshd, 'Connection closed by')).toMatchObject({ template: 'Connection closed by [REDACTED_IP] [preauth]', count: 2 });
     expect(s.templates).toHaveLength(6);
+    // with few errors, the most frequent warnings are findings too (a flood of failed logins is the story)
+    expect(result.findings).toContain(`${sshd}: 2× Failed password for invalid user <*> from [REDACTED_IP] port <NUM> ssh2 (warning)`);
 
     // the findings name the error templates; nothing holds a client address or the stranger's logs
     expect(r.report!.markdown).toContain('mod_jk child workerEnv in error state <NUM>');
