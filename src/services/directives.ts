@@ -39,7 +39,12 @@ export const BUILTIN_DIRECTIVES = [
 export async function seedBuiltinDirectives(db: Db): Promise<void> {
   for (const d of BUILTIN_DIRECTIVES) {
     const exists = await db.directive.findFirst({ where: { name: d.name }, select: { id: true } });
-    if (!exists) await db.directive.create({ data: { ...d, builtin: true } });
+    if (exists) continue;
+    // two instances starting together on a fresh database both see none: the loser's insert
+    // hits (name, version) and the row it wanted is there
+    await db.directive.create({ data: { ...d, builtin: true } }).catch((err: unknown) => {
+      if (!isUniqueViolation(err)) throw err;
+    });
   }
 }
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { seedBuiltinDirectives } from '../../src/services/directives.js';
+import type { Db } from '../../src/db.js';
 import { CreateDirective, GetDirective, ListDirectives, SetDirectiveActive, UpdateDirective } from '../support/operations.js';
 
 let t: TestApp;
@@ -19,6 +21,17 @@ describe('directives', () => {
     expect(names).toEqual(['D4', 'D3', 'D2', 'D1']);
     expect(res.data!.directives.totalCount).toBe(4);
     expect(res.data!.directives.edges.every((e) => e.node.builtin && e.node.version === 1)).toBe(true);
+  });
+
+  it('seeds the built-ins once when another instance seeded them between its check and its insert', async () => {
+    // the race of two instances starting together on a fresh database, made certain: this
+    // instance's look finds none, its inserts then hit the rows the other one wrote
+    const prisma = t.app.database.prisma;
+    const racing = new Proxy(prisma, {
+      get: (target, key) => (key === 'directive' ? { findFirst: async () => null, create: (a: Parameters<typeof prisma.directive.create>[0]) => prisma.directive.create(a) } : Reflect.get(target, key)),
+    }) as unknown as Db;
+    await expect(seedBuiltinDirectives(racing)).resolves.toBeUndefined();
+    expect(await prisma.directive.count({ where: { builtin: true } })).toBe(4);
   });
 
   it('filters by type and paginates with first/after', async () => {

@@ -211,15 +211,20 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet routing over two Docker engines',
       inventories: [],
     });
     // Two queue jobs for one orchestrator job, consumed concurrently: the second finds the job ended.
-    await Promise.all([results.add('result', report(1), { jobId: `dup-${jobId}-1` }), results.add('result', report(2), { jobId: `dup-${jobId}-2` })]);
-    await results.close();
-    await connection.quit();
-    const done = await finished(run.id, 30_000);
-    expect(done.jobs[0]!.status).toBe('SUCCESS');
-    expect(await t.app.database.prisma.auditEvent.count({ where: { jobId, target: `${prefix}-once` } })).toBe(1);
-    // The agent's own report comes later and is dropped: the job has ended.
-    await new Promise((r) => setTimeout(r, 5000));
-    expect(await t.app.database.prisma.auditEvent.count({ where: { jobId, action: 'spawn' } })).toBe(0);
+    try {
+      await Promise.all([results.add('result', report(1), { jobId: `dup-${jobId}-1` }), results.add('result', report(2), { jobId: `dup-${jobId}-2` })]);
+      const done = await finished(run.id, 30_000);
+      expect(done.jobs[0]!.status).toBe('SUCCESS');
+      expect(await t.app.database.prisma.auditEvent.count({ where: { jobId, target: `${prefix}-once` } })).toBe(1);
+      // The agent's own report comes later (its sleep 4 ends) and is dropped: the job has ended.
+      // Waited for: the agent logs it queued, then the results queue is empty again.
+      await until('the agent’s own report', async () => agents[0]!.output().split('\n').some((l) => l.includes('"msg":"job reported"') && l.includes(`"jobId":${jobId},`)), 20_000);
+      await until('its report consumed', async () => ((c) => c.waiting! + c.active! === 0)(await results.getJobCounts('waiting', 'active')), 10_000);
+      expect(await t.app.database.prisma.auditEvent.count({ where: { jobId, action: 'spawn' } })).toBe(0);
+    } finally {
+      await results.close();
+      await connection.quit();
+    }
   }, 60_000);
 
   it('a report that overtakes its start event (job still PENDING) starts the job, then ends it; its rows once', async () => {

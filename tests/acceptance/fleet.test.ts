@@ -134,8 +134,8 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
 
   it('lists the agent in workerHosts with its heartbeats, labels, capacity and Docker version', async () => {
     const first = (await hosts()).find((h) => h.name === 'agent-b')!;
-    await new Promise((r) => setTimeout(r, 2500));
-    const later = (await hosts()).find((h) => h.name === 'agent-b')!;
+    // The next heartbeat (1 s apart), waited for rather than slept for.
+    const later = await until('a later heartbeat', async () => (await hosts()).find((h) => h.name === 'agent-b' && Date.parse(h.lastHeartbeatAt!) > Date.parse(first.lastHeartbeatAt!)), 10_000);
     expect(later).toMatchObject({ status: 'ONLINE', labels: { zone: 'b', gpu: 'false' }, capacity: 2 });
     expect(later.dockerVersion).toMatch(/^\d+\./);
     expect(Date.parse(later.lastHeartbeatAt!)).toBeGreaterThan(Date.parse(first.lastHeartbeatAt!));
@@ -179,8 +179,7 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect(disabled.workerHost).toMatchObject({ enabled: false });
     const enabled = (await t.gql(SetWorkerHostEnabled, { input: { id: host.id, enabled: true } }, auth)).data!.setWorkerHostEnabled;
     expect(enabled.workerHost).toMatchObject({ enabled: true, status: 'ONLINE' });
-    // Give the agent a heartbeat to see the verdict, then launch: it runs.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Launched at once, it runs: held or not, the agent takes it from its queue once a heartbeat brings the verdict.
     const again = await t.gql(LaunchRun, { input: { tasks: ['remote_echo'], customDirectiveText: 'fleet' } }, auth);
     expect((await waitForRun(again.data!.launchRun.run!.id, undefined, 20_000)).status).toBe('SUCCESS');
     // Bad input and a lower role change nothing.
@@ -235,14 +234,13 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     expect(code).toBe(78);
     expect(a.output()).toContain('credential refused');
 
+    // Two agents refused at start, side by side (each is a process start of its own).
+    const reader = await token('reader', 'READ');
     const again = spawnAgent(agentEnv('agent-a', created.secret!, 'unix:///var/run/docker.sock'));
-    agents.push(again);
+    const wrong = spawnAgent(agentEnv('agent-r', reader.secret!, 'unix:///var/run/docker.sock'));
+    agents.push(again, wrong);
     expect(await again.exited).toBe(78);
     expect(again.output()).toContain('was revoked');
-
-    const reader = await token('reader', 'READ');
-    const wrong = spawnAgent(agentEnv('agent-r', reader.secret!, 'unix:///var/run/docker.sock'));
-    agents.push(wrong);
     expect(await wrong.exited).toBe(78);
     expect(wrong.output()).toContain('not WORKER');
   }, 90_000);

@@ -5,7 +5,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { BUSYBOX, removeByPrefix, startContainer, uniquePrefix, waitForLogLines } from '../support/docker.js';
+import { BUSYBOX, logLineCount, removeByPrefix, startContainer, uniquePrefix, waitForLogLines } from '../support/docker.js';
 import { UpsertContainerTask, UpsertWorkerImage } from '../support/operations.js';
 import { RoutedLaunch, RoutedRunQuery, ScopedAllowlistEntry, SetHostEnabled, TERMINAL, WorkerHosts, type LaunchVars, type RoutedRun } from '../support/routing-ops.js';
 import { until } from '../support/wait.js';
@@ -21,6 +21,10 @@ describe('routing in the embedded mode (built-in host local)', () => {
       return run && TERMINAL.includes(run.status) ? run : null;
     }, 45_000, 200);
   const local = async () => (await t.gql(WorkerHosts, {})).data!.workerHosts.find((h) => h.name === 'local')!;
+  /** Each container logs a line more (once a second) than it had: a line after the last run started. */
+  const newLines = async (...names: string[]) => {
+    for (const name of names) await waitForLogLines(name, (await logLineCount(name)) + 1);
+  };
 
   beforeAll(async () => {
     t = await startTestApp({ MAX_CONCURRENT_JOBS: '3', WORKER_STALE_SECONDS: '3', WORKER_OFFLINE_SECONDS: '10', WORKER_HEARTBEAT_SECONDS: '1' });
@@ -111,7 +115,7 @@ describe('routing in the embedded mode (built-in host local)', () => {
     const bad = (await t.gql(ScopedAllowlistEntry, { input: { containerName: `${prefix}-scoped`, hosts: ['not a host!'] } })).data!.upsertAllowlistEntry;
     expect(bad.errors[0]).toMatchObject({ code: 'VALIDATION', field: ['input', 'hosts', '0'] });
     // The window starts at the last successful log_triage: give both containers new lines.
-    await new Promise((r) => setTimeout(r, 2500));
+    await newLines(`${prefix}-open`, `${prefix}-scoped`);
     const res = await launch({ tasks: ['log_triage'], customDirectiveText: 'routing' });
     const run = await finished(res.run!.id);
     expect(run.status).toBe('SUCCESS');
@@ -121,7 +125,7 @@ describe('routing in the embedded mode (built-in host local)', () => {
     expect(await t.app.database.prisma.auditEvent.count({ where: { target: `${prefix}-scoped`, allowed: true } })).toBe(0);
     // Scoped to local too: it applies again.
     await t.gql(ScopedAllowlistEntry, { input: { containerName: `${prefix}-scoped`, hosts: ['gpu-1', 'local'] } });
-    await new Promise((r) => setTimeout(r, 2500));
+    await newLines(`${prefix}-scoped`);
     const both = await finished((await launch({ tasks: ['log_triage'], customDirectiveText: 'routing' })).run!.id);
     expect(JSON.stringify(both.jobs[0]!.result)).toContain('scoped entry speaks');
   });

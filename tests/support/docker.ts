@@ -37,17 +37,23 @@ export async function removeByPrefix(prefix: string) {
 
 export const containersWithLabel = async (label: string) => docker.listContainers({ all: true, filters: { label: [label] } });
 
+/** How many lines a container's log holds so far. */
+export async function logLineCount(name: string): Promise<number> {
+  const raw = (await docker.getContainer(name).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  // Non-TTY logs come as frames (8-byte header, then the payload): count the payloads' newlines.
+  let count = 0;
+  for (let at = 0; at + 8 <= raw.length; at += 8 + raw.readUInt32BE(at + 4)) {
+    const payload = raw.subarray(at + 8, at + 8 + raw.readUInt32BE(at + 4));
+    for (const byte of payload) if (byte === 10) count++;
+  }
+  return count;
+}
+
 /** Waits until a container's log holds at least `lines` lines: Docker writes logs asynchronously, slower under load. */
 export async function waitForLogLines(name: string, lines: number, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const raw = (await docker.getContainer(name).logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-    // Non-TTY logs come as frames (8-byte header, then the payload): count the payloads' newlines.
-    let count = 0;
-    for (let at = 0; at + 8 <= raw.length; at += 8 + raw.readUInt32BE(at + 4)) {
-      const payload = raw.subarray(at + 8, at + 8 + raw.readUInt32BE(at + 4));
-      for (const byte of payload) if (byte === 10) count++;
-    }
+    const count = await logLineCount(name);
     if (count >= lines) return;
     if (Date.now() > deadline) throw new Error(`${name} logged ${count} of ${lines} lines in ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
