@@ -212,11 +212,18 @@ export class ContainerTriage {
     let rank: number;
     const header = this.header;
     let headed = false;
+    let redacted: string | null = null;
     if (this.redacting && ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw)))) {
       // only the rule layers the scanner saw a trigger for (a carried state: all of them)
       this.layers = this.carrying ? ALL : hints | HINTED | ((hints & IP) !== 0 ? PATTERNS : 0);
-      line = this.state.line(raw, this.hinted);
+      redacted = this.state.line(raw, this.hinted);
       this.carrying = this.state.carrying;
+      // A false alarm (nothing redacted, no address to mark): the scan of the raw line is the scan
+      // of the redacted one, so the line takes the path below instead of being scanned again.
+      if (redacted === raw && scanner.ipCount === 0) redacted = null;
+    }
+    if (redacted !== null) {
+      line = redacted;
       // the header is read from the redacted line: nothing mined or kept holds a secret
       if (header !== null && header.parse(line, 0, line.length)) {
         headed = true;

@@ -129,6 +129,18 @@ export function keywordSeverity(message: string): Severity {
   return KEYWORD_WARN.test(message) ? 'warn' : 'unknown';
 }
 
+/** Does `s` hold `lvl`, `evel`, `everity` or `EVEL` (a level key's telltale)? One pass over its `v`s. */
+function hasLevelKey(s: string): boolean {
+  for (let i = s.indexOf('v'); i >= 0; i = s.indexOf('v', i + 1)) {
+    const b = s.charCodeAt(i - 1);
+    if (b === 108 ? s.charCodeAt(i + 1) === 108 : b === 101 && s.charCodeAt(i + 1) === 101 && (s.charCodeAt(i + 2) === 108 || s.startsWith('rity', i + 2))) return true;
+  }
+  for (let i = s.indexOf('V'); i >= 0; i = s.indexOf('V', i + 1)) {
+    if (s.charCodeAt(i - 1) === 69 && s.charCodeAt(i + 1) === 69 && s.charCodeAt(i + 2) === 76) return true;
+  }
+  return false;
+}
+
 export function classifySeverity(line: string): Severity {
   const quick = quickLevel(line);
   if (quick !== undefined) return quick;
@@ -143,7 +155,7 @@ export function classifySeverity(line: string): Severity {
   // Key forms are only tried when a key word is present (cheap native search).
   // JSON puts keys anywhere, so a JSON line is searched whole.
   const keyText = head !== line && line.charCodeAt(0) === 123 ? line : head;
-  if (keyText.includes('lvl') || keyText.includes('evel') || keyText.includes('everity') || keyText.includes('EVEL')) {
+  if (hasLevelKey(keyText)) {
     const m = KEY_FORM.exec(keyText);
     if (m) {
       const v = m[1] as string;

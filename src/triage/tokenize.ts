@@ -184,8 +184,15 @@ function endsWithCI(s: string, from: number, to: number, word: string): boolean 
   return true;
 }
 
-function containsCI(s: string, from: number, to: number, word: string): boolean {
-  return s.slice(from, to).toLowerCase().includes(word);
+/**
+ * `eyj` in any case within `s[from, to)` (a JWT's start). A char loop, not slice + toLowerCase:
+ * no non-ASCII char lowercases to `e`, `y` or `j`, so ASCII case folding is exact here.
+ */
+function hasEyj(s: string, from: number, to: number): boolean {
+  for (let i = from; i + 2 < to; i++) {
+    if ((s.charCodeAt(i) | 32) === 101 && (s.charCodeAt(i + 1) | 32) === 121 && (s.charCodeAt(i + 2) | 32) === 106) return true;
+  }
+  return false;
 }
 
 /** Matches what `\s` matches in a JS regex (the key rule allows it around separators). */
@@ -415,7 +422,7 @@ function awsKeyIdLike(s: string, from: number, to: number): boolean {
 /** Secret hints that live inside one segment: JWT, AWS key id, PEM armour, `bearer`. */
 function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
   const len = to - from;
-  if ((flags & DOT) !== 0 && len >= 8 && containsCI(s, from, to, 'eyj')) return HINT_SECRET; // eyJa.b.c
+  if ((flags & DOT) !== 0 && len >= 8 && hasEyj(s, from, to)) return HINT_SECRET; // eyJa.b.c
   if (len >= 16 && (flags & (UPPER | LOWER)) !== 0 && awsKeyIdLike(s, from, to)) return HINT_SECRET;
   if ((flags & DASH) !== 0 && !uuid) {
     // bounded to the segment: `s` may be a whole 1 MiB chunk (scanRange)
@@ -425,6 +432,34 @@ function segmentHints(s: string, from: number, to: number, flags: number, uuid: 
   }
   if ((s.charCodeAt(to - 1) | 32) === 114 && endsWithCI(s, from, to, 'bearer')) return HINT_SECRET;
   return 0;
+}
+
+// The first three chars of every base64 fragment, as 6-bit base64 digits: a segment holding none
+// cannot match BASE64_PROBE, so the regex (and its slice) runs only where one starts.
+const B64_DIGIT = new Int8Array(65536).fill(-1);
+for (let c = 0; c < 26; c++) {
+  B64_DIGIT[65 + c] = c;
+  B64_DIGIT[97 + c] = 26 + c;
+}
+for (let c = 0; c < 10; c++) B64_DIGIT[48 + c] = 52 + c;
+const B64_TRIGRAM = new Uint8Array(1 << 18);
+for (const f of BASE64_FRAGMENTS) {
+  const [a, b, c] = [0, 1, 2].map((k) => B64_DIGIT[f.charCodeAt(k)] as number) as [number, number, number];
+  if (a < 0 || b < 0 || c < 0) throw new Error(`tokenize: base64 fragment ${f} holds a char outside [A-Za-z0-9]`);
+  B64_TRIGRAM[(a << 12) | (b << 6) | c] = 1;
+}
+
+/** Does a base64 fragment's first trigram occur in `s[from, to)`? (A superset of BASE64_PROBE.) */
+function base64TrigramIn(s: string, from: number, to: number): boolean {
+  let a = -1;
+  let b = -1;
+  for (let i = from; i < to; i++) {
+    const c = B64_DIGIT[s.charCodeAt(i)] as number;
+    if (c >= 0 && a >= 0 && b >= 0 && B64_TRIGRAM[(a << 12) | (b << 6) | c] === 1) return true;
+    a = b;
+    b = c;
+  }
+  return false;
 }
 
 /** At `=` or `:`: URL credentials (`://`) or a sensitive key before it? */
@@ -452,7 +487,7 @@ function rareHints(s: string, from: number, to: number, flags: number): number {
   const len = to - from;
   if (len >= 4 && TRI_SEEN[tri(s.charCodeAt(from), s.charCodeAt(from + 1), s.charCodeAt(from + 2))] === 1 && providerPrefixAt(s, from, to)) h |= HINT_PROVIDER;
   if (len >= 5 && (s.charCodeAt(from) | 32) === 109 && mysqlAt(s, from, to)) h |= HINT_EXTRA;
-  if (len >= 6 && (flags & (UPPER | LOWER)) === (UPPER | LOWER) && BASE64_PROBE.test(s.slice(from, to))) h |= HINT_ENCODED;
+  if (len >= 6 && (flags & (UPPER | LOWER)) === (UPPER | LOWER) && base64TrigramIn(s, from, to) && BASE64_PROBE.test(s.slice(from, to))) h |= HINT_ENCODED;
   return h;
 }
 
@@ -517,10 +552,15 @@ export class LineScanner {
   /** Forget the first `k` tokens of the last scan (a line's header, mined apart from its message). */
   dropTokens(k: number): void {
     if (k <= 0) return;
-    this.tokens.copyWithin(0, k, this.count);
-    this.params.copyWithin(0, k, this.count);
-    this.starts.copyWithin(0, k, this.count);
-    this.count = Math.max(0, this.count - k);
+    // a plain loop: a header is a few tokens, and three copyWithin calls cost more than moving them
+    const { tokens, params, starts } = this;
+    const n = this.count;
+    for (let j = k; j < n; j++) {
+      tokens[j - k] = tokens[j] as number;
+      params[j - k] = params[j] as number;
+      starts[j - k] = starts[j] as number;
+    }
+    this.count = Math.max(0, n - k);
   }
 
   /** Forget the tokens that start before `offset` (a header ending there). */
