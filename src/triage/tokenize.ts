@@ -333,7 +333,8 @@ function gluedIpv4(s: string, from: number, to: number): boolean {
     if (!isDigit(s.charCodeAt(p))) continue;
     if (p > from) {
       const b = s.charCodeAt(p - 1);
-      if (b === 46 || b === 95 || isDigit(b)) continue; // a letter before: a host name's address
+      // a letter before: a host name's address; a `~` before: a package version the IPv4 rule skips
+      if (b === 46 || b === 95 || b === 126 || isDigit(b)) continue;
     }
     let q = p;
     let groups = 0;
@@ -352,6 +353,19 @@ function gluedIpv4(s: string, from: number, to: number): boolean {
     if (groups === 4) return true;
   }
   return false;
+}
+
+/**
+ * After an `@`: digits up to a non-host char or the line's end (`QuorumPeer@913]`)? The DSN rule
+ * (redaction/patterns.ts `digitsOnlyHost`) skips such an `@`, so it raises no hint.
+ */
+function digitsOnlyHost(s: string, from: number, n: number): boolean {
+  let i = from;
+  while (i < n && isDigit(s.charCodeAt(i))) i++;
+  if (i === from) return false;
+  if (i === n) return true;
+  const c = s.charCodeAt(i);
+  return !(c === 46 || c === 45 || c === 95 || ((c | 32) >= 97 && (c | 32) <= 122) || isDigit(c));
 }
 
 /** The redaction's `versionBefore`, behind a one-char look (it runs at every clean IPv4). */
@@ -773,7 +787,8 @@ export class LineScanner {
         if (c === 58) colons++;
         else if (c === 47) slashes++;
         if (c === 61 || c === 58) hints |= separatorHint(s, i);
-        if ((c === 64 && colons > 0) || colons >= 7) hints |= HINT_ADDR; // user:pw@host, full IPv6
+        // user:pw@host (but not Java's `Class@line`, which the DSN rule skips too), full IPv6
+        if ((c === 64 && colons > 0 && !digitsOnlyHost(s, i + 1, n)) || colons >= 7) hints |= HINT_ADDR;
         th = mixUnit(th, c);
         if (out !== null) text += String.fromCharCode(c);
         i++;

@@ -84,6 +84,10 @@ describe('ContainerTriage', () => {
       '12.34.56.789', '1234.1.2.3', '1.2.3.4.', '1.2.3.4.5.6', 'host129.206.196.21.example.com', '[1.2.3.4]', '-1.22.333.4',
       'version', 'ver:', '~', 'calvisitor-10-105-162-178', 'ip-10-0-0-1.ec2', 'a-1-2-3', '-10-0-0-1', 'x-1-2-3-4-5',
       'token=Token{a64f992', 'Token{', 'android.os.BinderProxy@c5d8e9a', 'wtoken = AppWindowToken{9f4ef63',
+      // `@` after a colon: Java's `Class@line` is no DSN, a host after it may be
+      '[Worker:42:Pool$Worker@688]', 'a:b@12', 'a:b@12]', 'a:b@12.5', 'a:b@12-x', 'a:b@12_x', 'a:b@12x', 'a:b@', 'u:p@7',
+      // a quad after `~` is a package version, after other marks it may be an address
+      '~1.2.3.4', 'pkg~amd64~~10.0.0.1,', 'x~10.0.0.1.y', '!1.2.3.4', '#10.0.0.1',
     ];
     // found by this fuzz: a key before `::` took the fast path without the key rule
     for (const l of ['password ::x', 'credentials ::', 'token::abc']) expect(new ContainerTriage().push(l), l).toBe(redact(l));
