@@ -213,14 +213,16 @@ export class ContainerTriage {
     const header = this.header;
     let headed = false;
     let redacted: string | null = null;
+    // the line with its clean IPv4s marked: what the scan below mined
+    const marked = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
     if (this.redacting && ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw)))) {
       // only the rule layers the scanner saw a trigger for (a carried state: all of them)
       this.layers = this.carrying ? ALL : hints | HINTED | ((hints & IP) !== 0 ? PATTERNS : 0);
       redacted = this.state.line(raw, this.hinted);
       this.carrying = this.state.carrying;
-      // A false alarm (nothing redacted, no address to mark): the scan of the raw line is the scan
-      // of the redacted one, so the line takes the path below instead of being scanned again.
-      if (redacted === raw && scanner.ipCount === 0) redacted = null;
+      // A false alarm (nothing redacted but the clean IPv4s the scan marked already): that scan is
+      // the scan of the redacted line, so the line takes the path below instead of a second scan.
+      if (redacted === marked) redacted = null;
     }
     if (redacted !== null) {
       line = redacted;
@@ -239,7 +241,7 @@ export class ContainerTriage {
       // Only clean IPv4s (if any): mined as [REDACTED_IP] already; splice the
       // markers in instead of running the regex. Severity reads the raw slice
       // (an address never changes it) so the spliced string stays unflattened.
-      line = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
+      line = marked;
       if (header !== null && header.parse(s, from, to)) {
         headed = true;
         const p = header.parsed;
