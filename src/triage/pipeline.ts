@@ -254,8 +254,12 @@ export class ContainerTriage {
           scanner.dropTokensBefore(start);
           cluster = this.miner.addScannedRange(s, start, to, at, line);
         } else {
+          // a header glued to its message (`ts|comp|pid|msg`): the message is scanned on its own, and
+          // redacted only when that scan says redaction could change more than its clean IPv4s
+          // (no known value can be in it: none is in the line)
           const msg = s.slice(start, to);
-          cluster = this.miner.add(this.redacting ? this.redactor.text(msg) : msg, at, line);
+          if (this.redacting && (scanner.scan(msg) & REDACT) === 0) cluster = this.miner.addScanned(msg, at, line);
+          else cluster = this.miner.add(this.redacting ? this.redactor.text(msg) : msg, at, line);
         }
       } else if (this.continues(s, from, to)) {
         return this.continued(line);

@@ -145,6 +145,23 @@ describe('ContainerTriage', () => {
     expect(tpl).toMatchObject({ template: 'conn from [REDACTED_IP]:<NUM>', count: 2, example: 'conn from [REDACTED_IP]:5000' });
   });
 
+  it('redacts a message glued to its header (`ts|comp|pid|msg`) whichever way it is mined', () => {
+    const t = new ContainerTriage();
+    const lines = [
+      ...Array.from({ length: 16 }, (_, i) => `20261124-23:00:${10 + i}:100|Sync_Job|4001|fetched ${i} rows`),
+      '20261124-23:00:40:100|Sync_Job|4001|peer 10.0.0.7:5000 ok',
+      '20261124-23:00:41:100|Sync_Job|4001|login password=hunter2 from 10.0.0.8',
+    ];
+    const out = lines.map((l) => t.push(l));
+    expect(out.at(-2)).toBe('20261124-23:00:40:100|Sync_Job|4001|peer [REDACTED_IP]:5000 ok');
+    expect(out.at(-1)).toBe(redact(lines.at(-1) as string));
+    const json = JSON.stringify(t.snapshot());
+    for (const secret of ['hunter2', '10.0.0.7', '10.0.0.8']) expect(json).not.toContain(secret);
+    expect(t.snapshot().templates.map((x) => x.template)).toEqual(
+      expect.arrayContaining(['fetched <NUM> rows', 'peer [REDACTED_IP]:<NUM> ok', 'login [REDACTED_PASSWORD] from [REDACTED_IP]']),
+    );
+  });
+
   it('takes text and bytes in arbitrary chunks (CRLF, split UTF-8, docker timestamps)', () => {
     const text =
       '2026-11-24T23:00:01.000000001Z INFO héllo wörld 1\r\n' +
