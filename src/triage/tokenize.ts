@@ -276,6 +276,42 @@ function proseKeyEndsAt(s: string, e: number): boolean {
   }
 }
 
+// Chars a prose value stops at (redaction/patterns.ts VALUE_WORD: `[^\s,;&"'<>{}\[\]()=:]`).
+const VALUE_STOP = new Uint8Array(128);
+for (const ch of ',;&"\'<>{}[]()=:') VALUE_STOP[ch.charCodeAt(0)] = 1;
+
+/** Could VALUE_WORD start at `j`: a quote, or 4+ chars before whitespace or a stop char? */
+function valueWordAt(s: string, j: number, n: number): boolean {
+  const c = s.charCodeAt(j);
+  if (c === 34 || c === 39) return true;
+  let k = j;
+  while (k < n && k - j < 4) {
+    const d = s.charCodeAt(k);
+    if ((d < 128 && VALUE_STOP[d] === 1) || isRegexSpace(d)) break;
+    k++;
+  }
+  return k - j >= 4;
+}
+
+/**
+ * After a prose key and the whitespace at `i`: could the prose rule's value follow (`\s+(?:(?:is|was)\s+)?`
+ * then VALUE_WORD)? `Failed password for root` cannot: `for` is too short to be one.
+ */
+function proseValueAfter(s: string, i: number, n: number): boolean {
+  let j = i;
+  while (j < n && isRegexSpace(s.charCodeAt(j))) j++;
+  if (j >= n) return false;
+  if (valueWordAt(s, j, n)) return true;
+  // `is` / `was` (any case), whitespace, then the value
+  let k = j;
+  if ((s.charCodeAt(k) | 32) === 119) k++; // w
+  if ((s.charCodeAt(k) | 32) === (k > j ? 97 : 105) && (s.charCodeAt(k + 1) | 32) === 115) k += 2; // a/i, s
+  else return false;
+  if (k >= n || !isRegexSpace(s.charCodeAt(k))) return false;
+  while (k < n && isRegexSpace(s.charCodeAt(k))) k++;
+  return k < n && valueWordAt(s, k, n);
+}
+
 /** A provider token prefix (ghp_, xoxb-, sk-, …) at the start of this segment? */
 function providerPrefixAt(s: string, from: number, to: number): boolean {
   const list = PREFIXES_BY_TRI.get(tri(s.charCodeAt(from), s.charCodeAt(from + 1), s.charCodeAt(from + 2)));
@@ -781,7 +817,7 @@ export class LineScanner {
         if ((k & DELIM) === 0) {
           // whitespace or end: token done. `password X`, `--token X`, `secret is X`?
           // (the key is the whole segment, `--` allowed: 4-12 chars, no digit or dot)
-          if (len >= 4 && len <= 12 && (flags & (DIGIT | DOT)) === 0 && i < n && PROSE_END[((s.charCodeAt(i - 1) | 32) << 7) ^ (s.charCodeAt(i - 2) | 32)] === 1 && proseKeyEndsAt(s, i)) hints |= HINT_EXTRA;
+          if (len >= 4 && len <= 12 && (flags & (DIGIT | DOT)) === 0 && i < n && PROSE_END[((s.charCodeAt(i - 1) | 32) << 7) ^ (s.charCodeAt(i - 2) | 32)] === 1 && proseKeyEndsAt(s, i) && proseValueAfter(s, i, n)) hints |= HINT_EXTRA;
           break;
         }
         if (c === 58) colons++;

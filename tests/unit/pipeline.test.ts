@@ -88,6 +88,9 @@ describe('ContainerTriage', () => {
       '[Worker:42:Pool$Worker@688]', 'a:b@12', 'a:b@12]', 'a:b@12.5', 'a:b@12-x', 'a:b@12_x', 'a:b@12x', 'a:b@', 'u:p@7',
       // a quad after `~` is a package version, after other marks it may be an address
       '~1.2.3.4', 'pkg~amd64~~10.0.0.1,', 'x~10.0.0.1.y', '!1.2.3.4', '#10.0.0.1',
+      // a prose key and what may follow it: too short a word is no value
+      'password for', 'Password for root', 'password is', 'is', 'was', 'WAS', 'wis', 'Is', 'for', 'abc', 'Abc1X', 'a:b', 'ab,cd',
+      '"ab"', "'abcd'", '"abcd"', 'x\u00a0', '\u3000', 'token  Is  Abc1X', 'secret was "s3cr3t!"', 'pass ab=cd', 'pass abcd=1',
     ];
     // found by this fuzz: a key before `::` took the fast path without the key rule
     for (const l of ['password ::x', 'credentials ::', 'token::abc']) expect(new ContainerTriage().push(l), l).toBe(redact(l));
