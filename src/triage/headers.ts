@@ -154,6 +154,11 @@ export class HeaderDetector {
     return this.wholeLine ?? (this.signature.length ? this.signature.join(' ') : 'none');
   }
 
+  /** Learning is over: `parse` no longer changes what later lines parse to. */
+  get locked(): boolean {
+    return this.signature !== null;
+  }
+
   /** A header was learned (not still learning, not `none`). */
   get headered(): boolean {
     return this.signature !== null && this.signature.length > 0;

@@ -205,12 +205,22 @@ export class ContainerTriage {
     }
     if (this.masker !== null) return this.pushMasked(from === 0 && to === s.length ? s : s.slice(from, to), at);
     const scanner = this.miner.scanner;
-    const hints = scanner.scanRange(s, from, to);
+    const header = this.header;
+    // Once learned, the header is read from the raw line before the scan (a header parse changes
+    // nothing then), so the scan hashes only the message's tokens and reads the header's chars for
+    // hints alone. A line the redactor changes is parsed again from its redacted text below.
+    const early = header !== null && header.locked;
+    const headedRaw = early && header.parse(s, from, to);
+    let split = -1;
+    if (headedRaw) {
+      const p = header.parsed;
+      if (p.message === undefined && p.msgStart < to && logSpace(s.charCodeAt(p.msgStart - 1))) split = p.msgStart;
+    }
+    const hints = split >= 0 ? scanner.scanMessage(s, from, split, to) : scanner.scanRange(s, from, to);
     const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     let line: string;
     let cluster: TemplateCluster;
     let rank: number;
-    const header = this.header;
     let headed = false;
     let redacted: string | null = null;
     // the line with its clean IPv4s marked: what the scan below mined
@@ -242,7 +252,7 @@ export class ContainerTriage {
       // markers in instead of running the regex. Severity reads the raw slice
       // (an address never changes it) so the spliced string stays unflattened.
       line = marked;
-      if (header !== null && header.parse(s, from, to)) {
+      if (header !== null && (early ? headedRaw : header.parse(s, from, to))) {
         headed = true;
         const p = header.parsed;
         const start = p.msgStart;
@@ -250,8 +260,9 @@ export class ContainerTriage {
           // JSON/logfmt: the message is decoded from the line, so it is redacted on its own
           cluster = this.miner.add(this.redacting ? this.redactor.text(p.message) : p.message, at, line);
         } else if (start >= to || logSpace(s.charCodeAt(start - 1))) {
-          // the header's words are the scan's first tokens: drop them instead of scanning again
-          scanner.dropTokensBefore(start);
+          // the header's words are the scan's first tokens (unless the scan skipped them): drop them
+          // instead of scanning again
+          if (split < 0) scanner.dropTokensBefore(start);
           cluster = this.miner.addScannedRange(s, start, to, at, line);
         } else {
           // a header glued to its message (`ts|comp|pid|msg`): the message is scanned on its own, and

@@ -588,7 +588,7 @@ export class LineScanner {
 
   /** Scan `line` into `tokens`/`count`; returns HINT_* flags. */
   scan(line: string): number {
-    return this.run(line, 0, line.length, null);
+    return this.run(line, 0, line.length, null, 0);
   }
 
   /**
@@ -596,7 +596,17 @@ export class LineScanner {
    * ~30% cheaper than scanning a sliced copy (flat string, no indirection).
    */
   scanRange(s: string, from: number, to: number): number {
-    return this.run(s, from, to, null);
+    return this.run(s, from, to, null, from);
+  }
+
+  /**
+   * `scanRange` whose tokens start at `msgStart` (just after whitespace: a parsed header's end).
+   * The header before it is read for redaction hints and IPv4s only, not hashed into tokens:
+   * the hints and `ips` are those of the whole line, the tokens those `dropTokensBefore(msgStart)`
+   * would leave.
+   */
+  scanMessage(s: string, from: number, msgStart: number, to: number): number {
+    return this.run(s, from, to, null, msgStart);
   }
 
   /** Forget the first `k` tokens of the last scan (a line's header, mined apart from its message). */
@@ -668,7 +678,7 @@ export class LineScanner {
   /** Masked token texts of `line` (slow path, used when a cluster is created). */
   render(line: string): string[] {
     const out: string[] = [];
-    this.run(line, 0, line.length, out);
+    this.run(line, 0, line.length, out, 0);
     return out;
   }
 
@@ -703,7 +713,9 @@ export class LineScanner {
 
   // One loop for scan and render so both always agree on segmentation. The
   // inner loop over a segment's chars is kept minimal: it is the hot path.
-  private run(s: string, from: number, n: number, out: string[] | null): number {
+  // Tokens starting before `tokensFrom` (a header) only raise hints and record IPv4s: no hashes,
+  // no masks, nothing pushed.
+  private run(s: string, from: number, n: number, out: string[] | null, tokensFrom: number): number {
     this.count = 0;
     this.ipCount = 0;
     let hints = 0;
@@ -718,11 +730,12 @@ export class LineScanner {
       // `2026-…` or `23:…` only (a cheap look first: the call is not always inlined)
       const tsEnd = (CLASS[c] as number) === DIGIT && (s.charCodeAt(i + 4) === 45 || s.charCodeAt(i + 2) === 58) ? timestampTokenEnd(s, i, n) : -1;
       if (tsEnd > 0) {
-        this.push(this.tsToken, 1, i);
+        if (i >= tokensFrom) this.push(this.tsToken, 1, i);
         if (out !== null) out.push(this.masks.ts);
         i = tsEnd;
         continue;
       }
+      const hashing = i >= tokensFrom;
       let th = TOKEN_SEED;
       let text = '';
       let colons = 0;
@@ -735,12 +748,21 @@ export class LineScanner {
         let h = FNV_OFFSET;
         let flags = 0;
         let k = 0;
-        for (; i < n; i++) {
-          c = s.charCodeAt(i);
-          k = CLASS[c] as number;
-          if ((k & BOUNDARY) !== 0) break;
-          flags |= k;
-          h = Math.imul(h ^ c, FNV_PRIME);
+        if (hashing) {
+          for (; i < n; i++) {
+            c = s.charCodeAt(i);
+            k = CLASS[c] as number;
+            if ((k & BOUNDARY) !== 0) break;
+            flags |= k;
+            h = Math.imul(h ^ c, FNV_PRIME);
+          }
+        } else {
+          for (; i < n; i++) {
+            c = s.charCodeAt(i);
+            k = CLASS[c] as number;
+            if ((k & BOUNDARY) !== 0) break;
+            flags |= k;
+          }
         }
         if (i === n) k = SPACE;
         const len = i - segStart;
@@ -770,7 +792,7 @@ export class LineScanner {
                 mask = this.masks.hex;
               } else if (((CLASS[s.charCodeAt(segStart)] as number) & (HEXL | LOWER | UPPER)) !== 0) {
                 // letter-led (`ssh2`, `core.12345`): literal but for its digit-led parts
-                if (this.mixed(s, segStart, i)) {
+                if (hashing && this.mixed(s, segStart, i)) {
                   // the hash of `prefix + mask + suffix`, as segmentHash of that string would be
                   const ms = this.mixStart;
                   const me = this.mixEnd;
@@ -829,6 +851,7 @@ export class LineScanner {
         if (out !== null) text += String.fromCharCode(c);
         i++;
       }
+      if (!hashing) continue; // a header's token: its hints are taken, it is not mined
       // An absolute path (`/etc/httpd/conf/workers2.properties`, `/var/www/html/`) is one parameter.
       // Its segments were scanned above all the same: their redaction hints must not be lost.
       // Closing marks after it stay (`loading /a/b.rts: invalid`, `'/a/b',`), hashed as a re-scan
