@@ -184,17 +184,6 @@ function endsWithCI(s: string, from: number, to: number, word: string): boolean 
   return true;
 }
 
-/**
- * `eyj` in any case within `s[from, to)` (a JWT's start). A char loop, not slice + toLowerCase:
- * no non-ASCII char lowercases to `e`, `y` or `j`, so ASCII case folding is exact here.
- */
-function hasEyj(s: string, from: number, to: number): boolean {
-  for (let i = from; i + 2 < to; i++) {
-    if ((s.charCodeAt(i) | 32) === 101 && (s.charCodeAt(i + 1) | 32) === 121 && (s.charCodeAt(i + 2) | 32) === 106) return true;
-  }
-  return false;
-}
-
 /** Matches what `\s` matches in a JS regex (the key rule allows it around separators). */
 function isRegexSpace(c: number): boolean {
   if (c < 128) return c === 32 || (c >= 9 && c <= 13);
@@ -453,35 +442,62 @@ function awsKeyIdLike(s: string, from: number, to: number): boolean {
       const w = s.slice(from, to).toLowerCase();
       return w.includes('akia') || w.includes('asia') || w.includes('abia') || w.includes('acca') || w.includes('a3t');
     }
-    if ((c | 32) !== 97) continue; // `a`
-    const b = s.charCodeAt(i + 1);
-    const d = s.charCodeAt(i + 2);
-    if (b === 51) {
-      if ((d | 32) === 116) return true; // a3t
-      continue;
-    }
-    if (i + 3 >= to || s.charCodeAt(i + 3) >= 128) continue; // a non-ASCII char is seen by the loop
-    const e = s.charCodeAt(i + 3) | 32;
-    const b2 = b | 32;
-    const d2 = d | 32;
-    if (e === 97 && ((b2 === 107 && d2 === 105) || (b2 === 115 && d2 === 105) || (b2 === 98 && d2 === 105) || (b2 === 99 && d2 === 99))) return true;
+    if ((c | 32) === 97 && awsPrefixAt(s, i, to)) return true;
   }
   return false;
+}
+
+/** At an `a` (`i + 2 < to`): `a3t`, or `akia`/`asia`/`abia`/`acca` in ASCII, in any case? */
+function awsPrefixAt(s: string, i: number, to: number): boolean {
+  const b = s.charCodeAt(i + 1);
+  const d = s.charCodeAt(i + 2);
+  if (b === 51) return (d | 32) === 116; // a3t
+  if (i + 3 >= to || s.charCodeAt(i + 3) >= 128) return false; // a non-ASCII char is seen by the loop
+  const e = s.charCodeAt(i + 3) | 32;
+  const b2 = b | 32;
+  const d2 = d | 32;
+  return e === 97 && ((b2 === 107 && d2 === 105) || (b2 === 115 && d2 === 105) || (b2 === 98 && d2 === 105) || (b2 === 99 && d2 === 99));
 }
 
 /** Secret hints that live inside one segment: JWT, AWS key id, PEM armour, `bearer`. */
 function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
   const len = to - from;
-  if ((flags & DOT) !== 0 && len >= 8 && hasEyj(s, from, to)) return HINT_SECRET; // eyJa.b.c
-  if (len >= 16 && (flags & (UPPER | LOWER)) !== 0 && awsKeyIdLike(s, from, to)) return HINT_SECRET;
-  if ((flags & DASH) !== 0 && !uuid) {
-    // bounded to the segment: `s` may be a whole 1 MiB chunk (scanRange)
-    for (let d = s.indexOf('-', from); d >= 0 && d + 5 <= to; d = s.indexOf('-', d + 1)) {
-      if (s.charCodeAt(d + 1) === 45 && s.charCodeAt(d + 2) === 45 && s.charCodeAt(d + 3) === 45 && s.charCodeAt(d + 4) === 45) return HINT_SECRET;
-    }
-  }
+  const eyj = (flags & DOT) !== 0 && len >= 8; // eyJa.b.c
+  const aws = len >= 16 && (flags & (UPPER | LOWER)) !== 0;
+  const armour = (flags & DASH) !== 0 && !uuid; // -----BEGIN
+  if ((eyj || aws || armour) && innerSecretHint(s, from, to, eyj, aws, armour)) return HINT_SECRET;
   if ((s.charCodeAt(to - 1) | 32) === 114 && endsWithCI(s, from, to, 'bearer')) return HINT_SECRET;
   return 0;
+}
+
+/**
+ * One pass over a segment for the checks that apply: `eyj` in any case (no non-ASCII char lowercases
+ * to `e`, `y` or `j`, so ASCII folding is exact), an AWS key id's
+ * prefix (awsKeyIdLike, non-ASCII included), five dashes in a row (PEM armour). Bounded to the
+ * segment: `s` may be a whole 1 MiB chunk (scanRange).
+ */
+function innerSecretHint(s: string, from: number, to: number, eyj: boolean, aws: boolean, armour: boolean): boolean {
+  let awsOn = aws;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) {
+      // what awsKeyIdLike does on reaching a non-ASCII char: decide on the lowercased segment
+      if (awsOn && i + 2 < to) {
+        if (awsKeyIdLike(s, from, to)) return true;
+        awsOn = false;
+      }
+      continue;
+    }
+    const l = c | 32;
+    if (l === 101) {
+      if (eyj && i + 2 < to && (s.charCodeAt(i + 1) | 32) === 121 && (s.charCodeAt(i + 2) | 32) === 106) return true;
+    } else if (l === 97) {
+      if (awsOn && i + 2 < to && awsPrefixAt(s, i, to)) return true;
+    } else if (c === 45) {
+      if (armour && i + 5 <= to && s.charCodeAt(i + 1) === 45 && s.charCodeAt(i + 2) === 45 && s.charCodeAt(i + 3) === 45 && s.charCodeAt(i + 4) === 45) return true;
+    }
+  }
+  return false;
 }
 
 // The first three chars of every base64 fragment, as 6-bit base64 digits: a segment holding none
