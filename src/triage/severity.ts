@@ -120,13 +120,19 @@ const LEVEL_CASES = new Map<string, Severity>();
 for (const [w, sev] of WORDS) for (const v of [w, w.toUpperCase(), (w[0] as string).toUpperCase() + w.slice(1)]) LEVEL_CASES.set(v, sev);
 
 // Syslog-style programs (OpenSSH, PAM, kernel) write no level: words inside the message tell.
-const KEYWORD_ERROR = /\b(?:error|fatal|panic|exception|segfault)\b/i;
-const KEYWORD_WARN = /\b(?:fail(?:ed|ure|s)?|denied|refused|invalid|BREAK-IN|timed? ?out)\b/i;
+// One scan for both sets (group 1: an error word); only after a warn word is the rest searched
+// for an error word, which wins. No error word can start inside a warn word's match.
+const KEYWORD_ANY = /\b(?:(error|fatal|panic|exception|segfault)|fail(?:ed|ure|s)?|denied|refused|invalid|BREAK-IN|timed? ?out)\b/gi;
+const KEYWORD_ERROR = /\b(?:error|fatal|panic|exception|segfault)\b/gi;
 
 /** Severity from message keywords, for lines without any level (`error:`, `Failed password`, `BREAK-IN`). */
 export function keywordSeverity(message: string): Severity {
-  if (KEYWORD_ERROR.test(message)) return 'error';
-  return KEYWORD_WARN.test(message) ? 'warn' : 'unknown';
+  KEYWORD_ANY.lastIndex = 0;
+  const m = KEYWORD_ANY.exec(message);
+  if (m === null) return 'unknown';
+  if (m[1] !== undefined) return 'error';
+  KEYWORD_ERROR.lastIndex = KEYWORD_ANY.lastIndex;
+  return KEYWORD_ERROR.test(message) ? 'error' : 'warn';
 }
 
 /** Does `s` hold `lvl`, `evel`, `everity` or `EVEL` (a level key's telltale)? One pass over its `v`s. */

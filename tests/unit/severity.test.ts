@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySeverity, type Severity } from '../../src/triage/severity.js';
+import { classifySeverity, keywordSeverity, type Severity } from '../../src/triage/severity.js';
 
 const cases: Array<[string, Severity]> = [
   // level words
@@ -92,5 +92,14 @@ describe('classifySeverity', () => {
   it('finds the access-log status past a long URL', () => {
     const line = `1.2.3.4 - - [24/Nov/2026:23:00:31 +0000] "GET /${'a'.repeat(300)} HTTP/1.1" 502 0`;
     expect(classifySeverity(line)).toBe('error');
+  });
+
+  it('reads message keywords in one scan: an error word anywhere beats an earlier warn word', () => {
+    expect(keywordSeverity('login failed for bob, then a segfault in worker')).toBe('error');
+    expect(keywordSeverity('request timed out after 30s')).toBe('warn');
+    expect(keywordSeverity('POSSIBLE BREAK-IN ATTEMPT from a scanner')).toBe('warn');
+    expect(keywordSeverity('Fails twice, refused once')).toBe('warn');
+    expect(keywordSeverity('failing over to the replica; errors=0 timeouts=0')).toBe('unknown');
+    expect(keywordSeverity('connection reset: Exception caught')).toBe('error');
   });
 });
