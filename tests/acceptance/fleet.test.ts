@@ -205,8 +205,10 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: worker agents over BullMQ', () =
     const elapsed = Date.now() - killedAt;
     expect(run.status).toBe('FAILED');
     expect(run.jobs[0]!.error).toBe('worker agent-b was lost while the job was running');
-    // 2x the stall interval, plus the lock's half interval and event delivery on a loaded machine.
-    expect(elapsed).toBeLessThan(2 * STALL_SECONDS * 1000 + 3000);
+    // BullMQ finds it within 2x the stall interval (one check marks it, the next moves it); the rest
+    // is event delivery and the control plane's event loop on a loaded machine: 4.0-4.8 s alone,
+    // once 9.9 s late in the full suite on the 2-core box, hence the slack.
+    expect(elapsed).toBeLessThan(2 * STALL_SECONDS * 1000 + 6000);
     // Its heartbeats stop: STALE after WORKER_STALE_SECONDS, OFFLINE after WORKER_OFFLINE_SECONDS.
     // (The lost-job wait above may outlast the STALE window on a loaded machine: either is fine here;
     // the unit test covers ONLINE → STALE → OFFLINE.)
