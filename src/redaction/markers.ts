@@ -13,6 +13,9 @@ export const REDACTION_MARKERS = {
   cookie: '[REDACTED_COOKIE]',
 } as const;
 
+/** What every marker starts with. */
+export const MARKER_PREFIX = '[REDACTED_';
+
 /** A replacement of `text[start, end)`; edits from independent layers are merged before applying. */
 export interface Edit {
   start: number;

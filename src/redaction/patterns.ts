@@ -279,10 +279,10 @@ function threadNameField(text: string, u: number, p: number, at: number): boolea
 }
 
 /** After `@`: digits up to a non-host char (`913]`), so no host name and no dotted address. */
-function digitsOnlyHost(text: string, from: number): boolean {
+export function digitsOnlyHost(text: string, from: number, end = text.length): boolean {
   let i = from;
-  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
-  const c = text.charCodeAt(i);
+  while (i < end && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  const c = i < end ? text.charCodeAt(i) : NaN; // the end (a line's, in a chunk) is no host char
   return i > from && !(c === 46 || c === 45 || c === 95 || (c | 32) >= 97 && (c | 32) <= 122 || c >= 48 && c <= 57);
 }
 

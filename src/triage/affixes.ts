@@ -8,16 +8,16 @@
  * line's raw text against them cheaply. A redaction marker (`[REDACTED_IP]`) is a parameter:
  * its brackets are no edge (`rhost=[REDACTED_IP].x` / `rhost=[REDACTED_IP]` → `rhost=<*>`).
  */
+import { MARKER_PREFIX } from '../redaction/markers.js';
 
 const OPENERS = new Set('=:([{\'"/@,#'.split('').map((c) => c.charCodeAt(0)));
 const CLOSERS = new Set(')]}\'",;:.!?'.split('').map((c) => c.charCodeAt(0)));
 
-const MARKER = '[REDACTED_';
 
 /** Is `a[i]` the `]` of a `[REDACTED_…]` marker? */
 function closesMarker(a: string, i: number): boolean {
   if (a.charCodeAt(i) !== 93) return false;
-  const open = a.lastIndexOf(MARKER, i);
+  const open = a.lastIndexOf(MARKER_PREFIX, i);
   return open >= 0 && a.indexOf(']', open) === i;
 }
 
@@ -32,7 +32,7 @@ export function commonAffixes(a: string, b: string): [string, string] | null {
   let p = 0;
   while (p < max && a.charCodeAt(p) === b.charCodeAt(p) && edgeChar(a.charCodeAt(p))) p++;
   // cut back to just after the last opener that opens no marker
-  while (p > 0 && (!OPENERS.has(a.charCodeAt(p - 1)) || a.startsWith(MARKER, p - 1))) p--;
+  while (p > 0 && (!OPENERS.has(a.charCodeAt(p - 1)) || a.startsWith(MARKER_PREFIX, p - 1))) p--;
   let q = 0; // suffix length
   while (q < max - p && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q) && edgeChar(a.charCodeAt(a.length - 1 - q))) q++;
   // cut forward to start at the first closer that closes no marker

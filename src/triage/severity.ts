@@ -122,8 +122,9 @@ for (const [w, sev] of WORDS) for (const v of [w, w.toUpperCase(), (w[0] as stri
 // Syslog-style programs (OpenSSH, PAM, kernel) write no level: words inside the message tell.
 // One scan for both sets (group 1: an error word); only after a warn word is the rest searched
 // for an error word, which wins. No error word can start inside a warn word's match.
-const KEYWORD_ANY = /\b(?:(error|fatal|panic|exception|segfault)|fail(?:ed|ure|s)?|denied|refused|invalid|BREAK-IN|timed? ?out)\b/gi;
-const KEYWORD_ERROR = /\b(?:error|fatal|panic|exception|segfault)\b/gi;
+const ERROR_WORDS = 'error|fatal|panic|exception|segfault';
+const KEYWORD_ANY = new RegExp(String.raw`\b(?:(${ERROR_WORDS})|fail(?:ed|ure|s)?|denied|refused|invalid|BREAK-IN|timed? ?out)\b`, 'gi');
+const KEYWORD_ERROR = new RegExp(String.raw`\b(?:${ERROR_WORDS})\b`, 'gi');
 
 /** Severity from message keywords, for lines without any level (`error:`, `Failed password`, `BREAK-IN`). */
 export function keywordSeverity(message: string): Severity {

@@ -25,7 +25,7 @@
 import { BASE64_FRAGMENTS, BASE64_PROBE } from '../redaction/encoded.js';
 import { isFoldable } from '../redaction/fold.js';
 import { PROVIDER_PREFIX_RULES } from '../redaction/providers.js';
-import { versionBefore } from '../redaction/patterns.js';
+import { digitsOnlyHost, versionBefore } from '../redaction/patterns.js';
 
 /** `redact()` may change the line beyond clean IPv4 segments: run its pattern layer (LAYER.patterns). */
 export const HINT_SECRET = 1;
@@ -378,19 +378,6 @@ function gluedIpv4(s: string, from: number, to: number): boolean {
     if (groups === 4) return true;
   }
   return false;
-}
-
-/**
- * After an `@`: digits up to a non-host char or the line's end (`QuorumPeer@913]`)? The DSN rule
- * (redaction/patterns.ts `digitsOnlyHost`) skips such an `@`, so it raises no hint.
- */
-function digitsOnlyHost(s: string, from: number, n: number): boolean {
-  let i = from;
-  while (i < n && isDigit(s.charCodeAt(i))) i++;
-  if (i === from) return false;
-  if (i === n) return true;
-  const c = s.charCodeAt(i);
-  return !(c === 46 || c === 45 || c === 95 || ((c | 32) >= 97 && (c | 32) <= 122) || isDigit(c));
 }
 
 /** The redaction's `versionBefore`, behind a one-char look (it runs at every clean IPv4). */
@@ -861,7 +848,7 @@ export class LineScanner {
         if (c === 58) colons++;
         else if (c === 47) slashes++;
         if (c === 61 || c === 58) hints |= separatorHint(s, i);
-        // user:pw@host (but not Java's `Class@line`, which the DSN rule skips too), full IPv6
+        // user:pw@host (but not Java's `Class@line`: the DSN rule's own digitsOnlyHost skips it), full IPv6
         if ((c === 64 && colons > 0 && !digitsOnlyHost(s, i + 1, n)) || colons >= 7) hints |= HINT_ADDR;
         th = mixUnit(th, c);
         if (out !== null) text += String.fromCharCode(c);
