@@ -232,7 +232,10 @@ function collectExtraMatches(text: string, edits: Edit[]): void {
 // DSN credentials without a scheme: user:password@host (a URL's are taken above, with its scheme).
 // Found from each `@` backwards: a regex starting at every word char would rescan each word.
 const isUserChar = (c: number) => isKeyChar(c) || c === 37 || c === 43; // [\w.%+-]
-const isPwChar = (c: number) => !(c <= 32 || c === 64 || c === 47 || c === 58 || c === 39 || c === 34); // [^\s@/:'"]
+// `\s` beyond ASCII too (U+00A0, U+2000-200A, U+3000, …): the scanner and the other rules end a token there
+const UNICODE_SPACE = /\s/;
+const isPwChar = (c: number) =>
+  !(c <= 32 || c === 64 || c === 47 || c === 58 || c === 39 || c === 34 || (c >= 0xa0 && UNICODE_SPACE.test(String.fromCharCode(c)))); // [^\s@/:'"]
 const isHostStart = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122);
 
 function collectDsnEdits(text: string, edits: Edit[]): void {

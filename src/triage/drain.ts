@@ -94,6 +94,12 @@ export class TemplateMiner {
   readonly maxClusters: number;
   /** Clusters evicted so far by the LRU bound. */
   evicted = 0;
+  /**
+   * Bumped whenever a line could be placed differently from before: a cluster created or evicted,
+   * a template position turned into a wildcard. While it stands still, a line mined before goes
+   * to the same cluster and changes nothing but counts (`again`).
+   */
+  generation = 0;
   readonly scanner: LineScanner;
   private readonly root = node(null, 0);
   private readonly byId = new Map<number, Cluster>();
@@ -148,6 +154,22 @@ export class TemplateMiner {
     const match = this.bestMatch(leaf.clusters, tokens, count);
     if (match === null) return this.create(s.slice(from, to), 1, at, at, example, leaf).view;
     return this.matched(match, 1, at, at, s);
+  }
+
+  /**
+   * The line mined into cluster `id` once more, as `addScanned` would place it while `generation`
+   * has not moved since: counted and timed, nothing else changes.
+   */
+  again(id: number, at?: string): TemplateCluster {
+    const c = this.byId.get(id) as Cluster;
+    const v = c.view;
+    v.count += 1;
+    if (at !== undefined) {
+      v.lastSeen = at;
+      v.firstSeen ??= at;
+    }
+    this.touch(c);
+    return v;
   }
 
   /**
@@ -263,6 +285,7 @@ export class TemplateMiner {
         const edges = commonAffixes(c.texts[i] as string, this.maskedToken(s, i));
         h[i] = WILD;
         changed = true;
+        this.generation++;
         if (edges === null) c.texts[i] = WILDCARD_TEXT;
         else {
           (c.affixes ??= []).push({ at: i, pre: edges[0], suf: edges[1] });
@@ -350,6 +373,7 @@ export class TemplateMiner {
       }
     }
     leaf.clusters.push(c);
+    this.generation++;
     this.byId.set(view.id, c);
     this.touch(c);
     if (this.byId.size > this.maxClusters && this.tail !== null) this.evict(this.tail);
@@ -384,6 +408,7 @@ export class TemplateMiner {
       n.parent.children.delete(n.key);
     }
     this.evicted++;
+    this.generation++;
     this.onEvict?.(c.view);
   }
 }

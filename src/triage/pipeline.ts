@@ -125,6 +125,15 @@ const EVENT_START = /panic: |fatal error: |Traceback \(most recent call last\)|E
 const OWN_LEVEL = /(?:\[?(?:trace|debug|info|notice|warn(?:ing)?|error|err|crit(?:ical)?|fatal|panic)\]?[\s:]|(?:level|lvl|severity)=|\{)/iy;
 const CONTINUATION = /goroutine \d+ \[|Caused by: |\.\.\. \d+ (?:more|common frames)/y;
 
+// A message starting with a separator or quote could make a key rule match with the header's last
+// word (`password` `: x`): its hints depend on the header, so where it went is not remembered.
+const SEPARATOR_LEAD = new Uint8Array(65536);
+for (const ch of '=:"\'\\') SEPARATOR_LEAD[ch.charCodeAt(0)] = 1;
+/** Remembered messages per stream; past this many the map starts again (a stream's templates repeat). */
+const REPEATS_MAX = 4096;
+/** Lookups per hit-rate window (see `repeatsOn`). */
+const REPEAT_WINDOW = 1024;
+
 function emptyCounts(): Record<Severity, number> {
   return { error: 0, warn: 0, info: 0, debug: 0, unknown: 0 };
 }
@@ -153,6 +162,11 @@ export class ContainerTriage {
   private inTrace = false; // inside a Go panic's goroutine dump
   private eventHeadered = false; // the last event's line had a header
   private continuations = 0;
+  /** Messages mined before (headed lines with nothing to redact) → their cluster, while the miner's generation stands. */
+  private readonly repeats = new Map<string, { id: number; generation: number }>();
+  private repeatTries = 0;
+  private repeatHits = 0;
+  private repeatPause = 0;
   private readonly fieldsById = new Map<number, { level?: string; component?: string }>();
   /** Cluster id of the last line pushed (a continuation line: its event's), 0 before the first. */
   lastClusterId = 0;
@@ -216,7 +230,30 @@ export class ContainerTriage {
       const p = header.parsed;
       if (p.message === undefined && p.msgStart < to && logSpace(s.charCodeAt(p.msgStart - 1))) split = p.msgStart;
     }
-    const hints = split >= 0 ? scanner.scanMessage(s, from, split, to) : scanner.scanRange(s, from, to);
+    let hints: number;
+    let bodyHints = -1; // the message's own hints, when it was scanned apart from its header
+    let repeat: string | null = null; // the message, when its placement may be remembered
+    if (split >= 0) {
+      hints = scanner.scanHeader(s, from, split, to);
+      if (
+        (hints & REDACT) === 0 &&
+        !this.carrying &&
+        SEPARATOR_LEAD[s.charCodeAt(split)] !== 1 &&
+        this.repeatsOn() &&
+        !(this.hasKnown && this.redactor.hasKnown(s.slice(from, to)))
+      ) {
+        repeat = s.slice(split, to);
+        const seen = this.repeats.get(repeat);
+        if (seen !== undefined && seen.generation === this.miner.generation) {
+          this.repeatHits++;
+          return this.again(s, from, to, seen.id, at);
+        }
+      }
+      bodyHints = scanner.scanBody(s, from, split, to);
+      hints |= bodyHints;
+    } else {
+      hints = scanner.scanRange(s, from, to);
+    }
     const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     let line: string;
     let cluster: TemplateCluster;
@@ -264,6 +301,7 @@ export class ContainerTriage {
           // instead of scanning again
           if (split < 0) scanner.dropTokensBefore(start);
           cluster = this.miner.addScannedRange(s, start, to, at, line);
+          if (repeat !== null && bodyHints === 0 && !scanner.nearHeader) this.remember(repeat, cluster.id);
         } else {
           // a header glued to its message (`ts|comp|pid|msg`): the message is scanned on its own, and
           // redacted only when that scan says redaction could change more than its clean IPv4s
@@ -281,6 +319,44 @@ export class ContainerTriage {
     }
     this.finish(cluster, rank, headed);
     return line;
+  }
+
+  /**
+   * A headed line whose message was mined before and whose header and message hold nothing to
+   * redact: the message goes to the same cluster unless the miner changed since (its generation),
+   * so the message is neither scanned nor matched again. The header's clean IPv4s are marked.
+   */
+  private again(s: string, from: number, to: number, id: number, at: string | undefined): string {
+    const scanner = this.miner.scanner;
+    const raw = from === 0 && to === s.length ? s : s.slice(from, to);
+    const line = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
+    const cluster = this.miner.again(id, at);
+    this.finish(cluster, severityOf((this.header as HeaderDetector).parsed.level, raw), true);
+    return line;
+  }
+
+  /**
+   * Look messages up? In a stream whose messages rarely repeat (ids, addresses in every line) the
+   * lookups only cost: after a window with under 1 hit in 8, they pause for a while.
+   */
+  private repeatsOn(): boolean {
+    if (this.repeatPause > 0) {
+      this.repeatPause--;
+      return false;
+    }
+    if (++this.repeatTries === REPEAT_WINDOW) {
+      if (this.repeatHits * 8 < REPEAT_WINDOW) this.repeatPause = REPEAT_WINDOW * 8;
+      this.repeatTries = 0;
+      this.repeatHits = 0;
+    }
+    return true;
+  }
+
+  /** Remember where a clean message went (bounded: the map is dropped when full). */
+  private remember(message: string, id: number): void {
+    if (this.repeats.size >= REPEATS_MAX) this.repeats.clear();
+    // a copy: a slice would keep the whole decoded chunk it came from alive
+    this.repeats.set(message.length > 12 ? (' ' + message).slice(1) : message, { id, generation: this.miner.generation });
   }
 
   /** With extra masks: redact (every layer), then mask, then read the header and mine. */

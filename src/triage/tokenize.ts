@@ -179,7 +179,9 @@ function endsWithCI(s: string, from: number, to: number, word: string): boolean 
   const n = word.length;
   if (to - from < n) return false;
   for (let k = 0; k < n; k++) {
-    if ((s.charCodeAt(to - n + k) | 32) !== word.charCodeAt(k)) return false;
+    const w = word.charCodeAt(k);
+    // `| 32` folds letters only: `_` (95) would become 127 (`api_key` never matched)
+    if ((w >= 97 && w <= 122 ? s.charCodeAt(to - n + k) | 32 : s.charCodeAt(to - n + k)) !== w) return false;
   }
   return true;
 }
@@ -380,6 +382,9 @@ function gluedIpv4(s: string, from: number, to: number): boolean {
   return false;
 }
 
+/** How far `versionBefore` looks back from an address (`version: ` and a little). */
+const VERSION_LOOKBACK = 13;
+
 /** The redaction's `versionBefore`, behind a one-char look (it runs at every clean IPv4). */
 function maybeVersion(s: string, at: number, from: number): boolean {
   let b = at - 1;
@@ -568,6 +573,11 @@ export class LineScanner {
   /** Offset where each token starts. */
   starts = new Int32Array(256);
   count = 0;
+  /**
+   * The last scan read the header before `tokensFrom` to decide a token's mask or hints (a version
+   * word before an address, an HTTP method before a path): its tokens depend on more than themselves.
+   */
+  nearHeader = false;
   /** Start/end offsets of clean IPv4 segments of the last scan (`ipCount` pairs). */
   ips = new Int32Array(16);
   ipCount = 0;
@@ -591,7 +601,7 @@ export class LineScanner {
 
   /** Scan `line` into `tokens`/`count`; returns HINT_* flags. */
   scan(line: string): number {
-    return this.run(line, 0, line.length, null, 0);
+    return this.run(line, 0, 0, line.length, line.length, null, 0, 0);
   }
 
   /**
@@ -599,7 +609,7 @@ export class LineScanner {
    * ~30% cheaper than scanning a sliced copy (flat string, no indirection).
    */
   scanRange(s: string, from: number, to: number): number {
-    return this.run(s, from, to, null, from);
+    return this.run(s, from, from, to, to, null, from, 0);
   }
 
   /**
@@ -609,7 +619,26 @@ export class LineScanner {
    * would leave.
    */
   scanMessage(s: string, from: number, msgStart: number, to: number): number {
-    return this.run(s, from, to, null, msgStart);
+    return this.run(s, from, from, to, to, null, msgStart, 0);
+  }
+
+  /**
+   * Hints and IPv4s of a parsed header `s[from, msgStart)` alone (no tokens); what follows it is
+   * looked at as the line's rules look past a token (`password X`). With `scanBody` after it, the
+   * line's hints are those of `scanMessage` but for look-behinds into the header, so the body's
+   * scan depends on the body alone (the pipeline's repeated-message path relies on that).
+   */
+  scanHeader(s: string, from: number, msgStart: number, to: number): number {
+    return this.run(s, from, from, msgStart, to, null, msgStart, 0);
+  }
+
+  /**
+   * Tokens and hints of the message `s[msgStart, to)` of the line `s[from, to)` after `scanHeader`;
+   * its IPv4s are added to the header's. Together the two give what `scanMessage` gives. Where a
+   * rule looked back into the header for the message's first tokens, `nearHeader` is set.
+   */
+  scanBody(s: string, from: number, msgStart: number, to: number): number {
+    return this.run(s, from, msgStart, to, to, null, msgStart, this.ipCount);
   }
 
   /** Forget the first `k` tokens of the last scan (a line's header, mined apart from its message). */
@@ -681,7 +710,7 @@ export class LineScanner {
   /** Masked token texts of `line` (slow path, used when a cluster is created). */
   render(line: string): string[] {
     const out: string[] = [];
-    this.run(line, 0, line.length, out, 0);
+    this.run(line, 0, 0, line.length, line.length, out, 0, 0);
     return out;
   }
 
@@ -717,17 +746,18 @@ export class LineScanner {
   // One loop for scan and render so both always agree on segmentation. The
   // inner loop over a segment's chars is kept minimal: it is the hot path.
   // Tokens starting before `tokensFrom` (a header) only raise hints and record IPv4s: no hashes,
-  // no masks, nothing pushed.
-  private run(s: string, from: number, n: number, out: string[] | null, tokensFrom: number): number {
+  // no masks, nothing pushed. Tokens start before `end`; `n` bounds what rules look at past them.
+  private run(s: string, back: number, from: number, end: number, n: number, out: string[] | null, tokensFrom: number, ipBase: number): number {
     this.count = 0;
-    this.ipCount = 0;
+    this.ipCount = ipBase;
+    this.nearHeader = false;
     let hints = 0;
     let i = from;
-    while (i < n) {
+    while (i < end) {
       // skip whitespace between tokens
       let c = s.charCodeAt(i);
       while (((CLASS[c] as number) & SPACE) !== 0) {
-        if (++i >= n) return hints;
+        if (++i >= end) return hints;
         c = s.charCodeAt(i);
       }
       // `2026-…` or `23:…` only (a cheap look first: the call is not always inlined)
@@ -773,7 +803,11 @@ export class LineScanner {
           let unit = h;
           let mask: string | null = null;
           if ((flags & DIGIT) !== 0) {
-            if ((flags & ~(DIGIT | DOT)) === 0 && (flags & DOT) !== 0 && isIpv4(s, segStart, i) && !maybeVersion(s, segStart, from)) {
+            const quad = (flags & ~(DIGIT | DOT)) === 0 && (flags & DOT) !== 0 && isIpv4(s, segStart, i);
+            const version = quad && maybeVersion(s, segStart, back);
+            // a version only by the header's words (`ver` then the message's `1.2.3.4`)?
+            if (version && segStart - VERSION_LOOKBACK < tokensFrom) this.nearHeader = true;
+            if (quad && !version) {
               unit = this.ipUnit;
               mask = this.masks.ip;
               hints |= HINT_IP;
@@ -860,7 +894,8 @@ export class LineScanner {
       // Closing marks after it stay (`loading /a/b.rts: invalid`, `'/a/b',`), hashed as a re-scan
       // of the rendered `<PATH>:` would hash them.
       // A request's path after an HTTP method stays a route (`GET /api/v1/users/<NUM>`).
-      if (slashes >= 2 && s.charCodeAt(tokenStart) === 47 && s.charCodeAt(tokenStart + 1) !== 47 && !HTTP_METHOD_BEFORE.test(s.slice(Math.max(from, tokenStart - 9), tokenStart))) {
+      if (slashes >= 2 && s.charCodeAt(tokenStart) === 47 && s.charCodeAt(tokenStart + 1) !== 47 && tokenStart - 9 < tokensFrom) this.nearHeader = true;
+      if (slashes >= 2 && s.charCodeAt(tokenStart) === 47 && s.charCodeAt(tokenStart + 1) !== 47 && !HTTP_METHOD_BEFORE.test(s.slice(Math.max(back, tokenStart - 9), tokenStart))) {
         let e = i;
         while (e > tokenStart + 1 && CLOSING_MARK[s.charCodeAt(e - 1)] === 1) e--;
         th = this.pathToken;

@@ -32,6 +32,20 @@ describe('TemplateMiner', () => {
     ]);
   });
 
+  it('moves its generation only when a line could be placed differently; again() only counts', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    const a = m.add('user alice logged in', 't1');
+    const g = m.generation;
+    m.add('user alice logged in', 't2'); // the same tokens: nothing changes but the count
+    expect(m.generation).toBe(g);
+    expect(m.again(a.id, 't3')).toMatchObject({ count: 3, firstSeen: 't1', lastSeen: 't3', template: 'user alice logged in' });
+    m.add('user bob logged in'); // a position becomes a wildcard
+    expect(m.generation).toBe(g + 1);
+    m.add('disk full'); // a new cluster
+    expect(m.generation).toBe(g + 2);
+    expect(m.clusters().map((c) => [c.template, c.count])).toEqual([['user <*> logged in', 4], ['disk full', 1]]);
+  });
+
   it('is deterministic: same input order, same ids, templates and counts', () => {
     const a = mine([...LINES, ...LINES]).clusters();
     const b = mine([...LINES, ...LINES]).clusters();

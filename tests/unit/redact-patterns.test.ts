@@ -57,6 +57,13 @@ describe('addresses and credentials without a scheme', () => {
     expect(redact('mailto:bob@example.com ssh git@github.com:org/repo')).toBe('mailto:bob@example.com ssh git@github.com:org/repo');
   });
 
+  it('a password of user:password@host ends at whitespace, ASCII or not (as every other rule and the scanner see it)', () => {
+    expect(redact('pool a:b\u00a0x@db.internal')).toBe('pool a:b\u00a0x@db.internal');
+    expect(redact('pool a:b\u3000x@db.internal')).toBe('pool a:b\u3000x@db.internal');
+    expect(redact('pool a:b x@db.internal')).toBe('pool a:b x@db.internal');
+    expect(redact('pool a:b\u00a0u:pw@db.internal')).toBe('pool a:b\u00a0[REDACTED_CREDENTIALS]@db.internal');
+  });
+
   it('an object dump after a key, written with a space before its fields, is no token', () => {
     expect(redact('Token: Token { kind: ContainerToken, service: host-a:28345 }')).toBe('Token: Token { kind: ContainerToken, service: host-a:28345 }');
     expect(redact('token: Token {ghp_abc}')).not.toContain('ghp_abc');
