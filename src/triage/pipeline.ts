@@ -337,7 +337,7 @@ export class ContainerTriage {
 
   /**
    * Look messages up? In a stream whose messages rarely repeat (ids, addresses in every line) the
-   * lookups only cost: after a window with under 1 hit in 8, they pause for a while.
+   * lookups only cost: after a window with under 1 hit in 16, they pause for four windows.
    */
   private repeatsOn(): boolean {
     if (this.repeatPause > 0) {
@@ -345,7 +345,8 @@ export class ContainerTriage {
       return false;
     }
     if (++this.repeatTries === REPEAT_WINDOW) {
-      if (this.repeatHits * 8 < REPEAT_WINDOW) this.repeatPause = REPEAT_WINDOW * 8;
+      // a miss costs ~0.1 µs, a hit saves ~1 µs: below 1 in 16 the lookups do not pay
+      if (this.repeatHits * 16 < REPEAT_WINDOW) this.repeatPause = REPEAT_WINDOW * 4;
       this.repeatTries = 0;
       this.repeatHits = 0;
     }
