@@ -233,6 +233,7 @@ export class ContainerTriage {
     let hints: number;
     let bodyHints = -1; // the message's own hints, when it was scanned apart from its header
     let repeat: string | null = null; // the message, when its placement may be remembered
+    let known = -1; // a known value in the line: 1 yes, 0 no, -1 not looked for yet
     if (split >= 0) {
       hints = scanner.scanHeader(s, from, split, to);
       if (
@@ -240,7 +241,7 @@ export class ContainerTriage {
         !this.carrying &&
         SEPARATOR_LEAD[s.charCodeAt(split)] !== 1 &&
         this.repeatsOn() &&
-        !(this.hasKnown && this.redactor.hasKnown(s.slice(from, to)))
+        (!this.hasKnown || (known = this.redactor.hasKnown(s.slice(from, to)) ? 1 : 0) === 0)
       ) {
         repeat = s.slice(split, to);
         const seen = this.repeats.get(repeat);
@@ -262,7 +263,7 @@ export class ContainerTriage {
     let redacted: string | null = null;
     // the line with its clean IPv4s marked: what the scan below mined
     const marked = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
-    if (this.redacting && ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && this.redactor.hasKnown(raw)))) {
+    if (this.redacting && ((hints & REDACT) !== 0 || this.carrying || (this.hasKnown && (known < 0 ? this.redactor.hasKnown(raw) : known === 1)))) {
       // only the rule layers the scanner saw a trigger for (a carried state: all of them)
       this.layers = this.carrying ? ALL : hints | HINTED | ((hints & IP) !== 0 ? PATTERNS : 0);
       redacted = this.state.line(raw, this.hinted);

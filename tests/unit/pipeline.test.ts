@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerTriage, splitDockerTimestamp } from '../../src/triage/pipeline.js';
-import { LineState, redact } from '../../src/redaction/index.js';
+import { LineState, createRedactor, redact } from '../../src/redaction/index.js';
 
 describe('splitDockerTimestamp', () => {
   it('splits the RFC 3339 prefix Docker adds with timestamps: true', () => {
@@ -145,6 +145,20 @@ describe('ContainerTriage', () => {
     const { lines, bySeverity } = t.summary();
     expect(lines).toBe(8020);
     expect(Object.values(bySeverity).reduce((a, b) => a + b, 0)).toBe(8020);
+  });
+
+  it("hides a job's known values in a remembered message's line wherever they stand", () => {
+    const r = createRedactor(true, ['Zq8vR2mKpL4x']);
+    const t = new ContainerTriage({ redactor: r });
+    const lines = [
+      ...Array.from({ length: 20 }, (_, i) => `2026-11-24 10:00:${10 + i} INFO svc: started worker ${i}`),
+      '2026-11-24 10:01:00 INFO svc: job done',
+      '2026-11-24 10:01:01 INFO Zq8vR2mKpL4x: job done',
+      '2026-11-24 10:01:02 INFO svc: job done Zq8vR2mKpL4x',
+      '2026-11-24 10:01:03 INFO svc: job done',
+    ];
+    for (const l of lines) expect(t.push(l), l).toBe(r.text(l));
+    expect(JSON.stringify(t.snapshot())).not.toContain('Zq8vR2mKpL4x');
   });
 
   it('hides the body of a multi-line PEM private key', () => {
