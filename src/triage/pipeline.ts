@@ -13,7 +13,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { TemplateMiner, type TemplateCluster, type TemplateMinerOptions } from './drain.js';
 import { ALL_LAYERS, createRedactor, LAYER, LineState, REDACTION_MARKERS, type Redactor } from '../redaction/index.js';
-import { SEVERITIES, SEVERITY_RANK, classifySeverity, keywordSeverity, severityOfLevel, type Severity } from './severity.js';
+import { SEVERITIES, SEVERITY_RANK, classifySeverity, digitNeutral, keywordSeverity, severityOfLevel, type Severity } from './severity.js';
 import { HeaderDetector, isLogSpace } from './headers.js';
 import { HINT_IP, HINT_REDACT } from './tokenize.js';
 import { compileMasks, type ExtraMask } from './masks.js';
@@ -109,6 +109,26 @@ const lineSeverity = classifySeverity;
 const wordSeverity = keywordSeverity;
 const RANK = SEVERITY_RANK;
 const logSpace = isLogSpace;
+const neutral = digitNeutral;
+
+/** A remembered message: its cluster, and the severity of a line with it when the header has no level. */
+interface Repeat {
+  id: number;
+  generation: number;
+  /** That line's header (`s[from, split)`), or null; its severity `rank` holds for any header differing in digits only. */
+  head: string | null;
+  rank: number;
+}
+
+/** Is `s[from, from + head.length)` `head` but for digits replaced by other digits? */
+function sameButDigits(s: string, from: number, head: string): boolean {
+  for (let i = 0; i < head.length; i++) {
+    const a = s.charCodeAt(from + i);
+    const b = head.charCodeAt(i);
+    if (a !== b && !(a >= 48 && a <= 57 && b >= 48 && b <= 57)) return false;
+  }
+  return true;
+}
 
 /** Severity of a line: the header's level, else the line's own words, else message keywords. */
 function severityOf(level: string | undefined, line: string): number {
@@ -163,7 +183,7 @@ export class ContainerTriage {
   private eventHeadered = false; // the last event's line had a header
   private continuations = 0;
   /** Messages mined before (headed lines with nothing to redact) → their cluster, while the miner's generation stands. */
-  private readonly repeats = new Map<string, { id: number; generation: number }>();
+  private readonly repeats = new Map<string, Repeat>();
   private repeatTries = 0;
   private repeatHits = 0;
   private repeatPause = 0;
@@ -247,7 +267,7 @@ export class ContainerTriage {
         const seen = this.repeats.get(repeat);
         if (seen !== undefined && seen.generation === this.miner.generation) {
           this.repeatHits++;
-          return this.again(s, from, to, seen.id, at);
+          return this.again(s, from, split, to, seen, at);
         }
       }
       bodyHints = scanner.scanBody(s, from, split, to);
@@ -327,12 +347,26 @@ export class ContainerTriage {
    * redact: the message goes to the same cluster unless the miner changed since (its generation),
    * so the message is neither scanned nor matched again. The header's clean IPv4s are marked.
    */
-  private again(s: string, from: number, to: number, id: number, at: string | undefined): string {
+  private again(s: string, from: number, split: number, to: number, seen: Repeat, at: string | undefined): string {
     const scanner = this.miner.scanner;
     const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     const line = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
-    const cluster = this.miner.again(id, at);
-    this.finish(cluster, severityOf((this.header as HeaderDetector).parsed.level, raw), true);
+    const cluster = this.miner.again(seen.id, at);
+    const level = (this.header as HeaderDetector).parsed.level;
+    const sev = level === undefined ? undefined : levelSeverity(level);
+    let rank: number;
+    if (sev !== undefined) rank = RANK[sev];
+    else if (seen.head !== null && seen.head.length === split - from && sameButDigits(s, from, seen.head)) {
+      // the same message after a header that differs in digits only (digitNeutral): the same severity
+      rank = seen.rank;
+    } else {
+      rank = severityOf(undefined, raw);
+      if (neutral(raw)) {
+        seen.head = (' ' + s.slice(from, split)).slice(1); // a copy, as in `remember`
+        seen.rank = rank;
+      }
+    }
+    this.finish(cluster, rank, true);
     return line;
   }
 
@@ -358,7 +392,7 @@ export class ContainerTriage {
   private remember(message: string, id: number): void {
     if (this.repeats.size >= REPEATS_MAX) this.repeats.clear();
     // a copy: a slice would keep the whole decoded chunk it came from alive
-    this.repeats.set(message.length > 12 ? (' ' + message).slice(1) : message, { id, generation: this.miner.generation });
+    this.repeats.set(message.length > 12 ? (' ' + message).slice(1) : message, { id, generation: this.miner.generation, head: null, rank: 0 });
   }
 
   /** With extra masks: redact (every layer), then mask, then read the header and mine. */

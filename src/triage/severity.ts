@@ -148,6 +148,20 @@ function hasLevelKey(s: string): boolean {
   return false;
 }
 
+/**
+ * Do `classifySeverity(line)` and `keywordSeverity(line)` stay the same when digits in `line` are
+ * replaced by other digits (a header's timestamp, pid or counter)? Their checks read a digit only
+ * through atoms holding all ten or none (`\d`, `\w`, `\b`, `\S`, `[^"]`, char codes 48-57), so
+ * what matches where is unchanged; only the value of a syslog `<N>`, of a key form's numeric level
+ * and of an access log's status reads the digits themselves: those lines are ruled out. (The
+ * conditions read no digit either, so they hold for the changed line as well.)
+ */
+export function digitNeutral(line: string): boolean {
+  if (line.charCodeAt(0) === 60 || line.includes('" ')) return false;
+  const head = line.length > HEAD ? line.slice(0, HEAD) : line;
+  return !hasLevelKey(head !== line && line.charCodeAt(0) === 123 ? line : head);
+}
+
 export function classifySeverity(line: string): Severity {
   const quick = quickLevel(line);
   if (quick !== undefined) return quick;
