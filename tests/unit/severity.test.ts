@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifySeverity, keywordSeverity, type Severity } from '../../src/triage/severity.js';
+import { classifySeverity, digitNeutral, keywordSeverity, type Severity } from '../../src/triage/severity.js';
+import { LOGHUB_SHAPED } from './fixtures/loghub-shaped.js';
 
 const cases: Array<[string, Severity]> = [
   // level words
@@ -101,5 +102,42 @@ describe('classifySeverity', () => {
     expect(keywordSeverity('Fails twice, refused once')).toBe('warn');
     expect(keywordSeverity('failing over to the replica; errors=0 timeouts=0')).toBe('unknown');
     expect(keywordSeverity('connection reset: Exception caught')).toBe('error');
+  });
+});
+
+describe('digitNeutral', () => {
+  // The repeated-message path reuses a line's severity for a header differing in digits only: the
+  // checks must not read a digit's value on lines digitNeutral() accepts. A new rule that does fails here.
+  const shapes = [
+    ...Object.values(LOGHUB_SHAPED).flatMap((rows) => rows.map(([, line]) => line)),
+    'Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; rhost=218.188.2.4',
+    '2026-11-24 10:00:01 node-7 kernel: error 5 on disk 3, retry 2 of 9',
+    'E1201 12:00:00.123456 1 main.go:12] failed 3 times',
+    '[1234] W 12-01 12:00:00 cache 500 misses',
+    '17/06/09 20:10:40 INFO spark.SecurityManager: 0 errors 2 warnings',
+  ];
+  it('a severity that digits change only on lines it rules out', () => {
+    let seed = 3;
+    const digit = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return String.fromCharCode(48 + (seed % 10));
+    };
+    let checked = 0;
+    for (const line of shapes) {
+      if (!digitNeutral(line)) continue;
+      for (let k = 0; k < 40; k++) {
+        const other = line.replace(/\d/g, digit);
+        expect(classifySeverity(other), other).toBe(classifySeverity(line));
+        expect(keywordSeverity(other), other).toBe(keywordSeverity(line));
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(1000);
+  });
+
+  it('rules out the checks that read digits: syslog <N>, a numeric level value, an access-log status', () => {
+    expect(digitNeutral('<3>Jun 14 15:16:01 kernel: x')).toBe(false);
+    expect(digitNeutral('ts=1 level=3 msg=x')).toBe(false);
+    expect(digitNeutral('1.2.3.4 - - [01/Dec/2026:12:00:00 +0000] "GET / HTTP/1.1" 500 12')).toBe(false);
   });
 });
