@@ -79,6 +79,13 @@ const BSLASH = 1024; // `\u0077` escapes
 const PCT = 2048; // `%3D`: URL-encoded separators
 const RARE = FOLD | BSLASH | PCT;
 const BOUNDARY = DELIM | SPACE;
+// Letters some rare checks need, OR-ed into a segment's flags for free: the char loop reads CLASS
+// anyway, so `segmentHints`/`rareHints` are skipped on a segment that cannot hold their trigger.
+const AUX_A = 4096; // lowercases to `a`: every AWS key id prefix starts with one
+const AUX_E = 8192; // lowercases to `e`: `eyJ`, `-----BEGIN`, `-----END`
+const AUX_K = 16384; // lowercases to `k`, `s`, `b`, `c` or `3` (the Kelvin sign too): the AWS prefix's second char
+const AUX_B64 = 32768; // `V Z X Q J Y W U z`: every base64 fragment holds one (checked below)
+const AUX = AUX_A | AUX_E | AUX_K | AUX_B64;
 
 // Indexed by UTF-16 code unit directly (no range branch in the hot loop).
 const CLASS = new Uint16Array(65536).fill(OTHER);
@@ -94,6 +101,12 @@ for (let c = 0x2000; c <= 0x200a; c++) CLASS[c] = SPACE;
 for (let c = 128; c < 65536; c++) if (isFoldable(c) && CLASS[c] === OTHER) CLASS[c] = OTHER | FOLD;
 CLASS[92] = OTHER | BSLASH;
 CLASS[37] = OTHER | PCT;
+for (let c = 0; c < 65536; c++) {
+  const l = String.fromCharCode(c).toLowerCase();
+  CLASS[c] = (CLASS[c] as number) | (l.includes('a') ? AUX_A : 0) | (l.includes('e') ? AUX_E : 0) | (/[ksbc3]/.test(l) ? AUX_K : 0);
+}
+const B64_RARE = 'VZXQJYWUz';
+for (const ch of B64_RARE) CLASS[ch.charCodeAt(0)] = (CLASS[ch.charCodeAt(0)] as number) | AUX_B64;
 
 // Provider token prefixes (ghp_, xoxb-, …) by a hash of their first three chars, lowercased:
 // one table lookup per segment; the exact (case-aware) comparison only on a hit.
@@ -110,6 +123,7 @@ const PAIR_SEEN = new Uint8Array(1 << 15);
 for (const p of [...PROVIDER_PREFIX_RULES.map((r) => r.prefix), 'my', 'ma']) PAIR_SEEN[((p.charCodeAt(0) | 32) << 7) ^ (p.charCodeAt(1) | 32)] = 1;
 // The base64 gate below wants G-Z and g-z in a segment: true of every fragment, checked here.
 if (!BASE64_FRAGMENTS.every((f) => /[G-Z]/.test(f) && /[g-z]/.test(f))) throw new Error('tokenize: a base64 fragment lacks mixed case; widen the gate');
+if (!BASE64_FRAGMENTS.every((f) => [...B64_RARE].some((ch) => f.includes(ch)))) throw new Error('tokenize: a base64 fragment lacks an AUX_B64 char; widen it');
 
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -454,9 +468,9 @@ function awsPrefixAt(s: string, i: number, to: number): boolean {
 /** Secret hints that live inside one segment: JWT, AWS key id, PEM armour, `bearer`. */
 function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
   const len = to - from;
-  const eyj = (flags & DOT) !== 0 && len >= 8; // eyJa.b.c
-  const aws = len >= 16 && (flags & (UPPER | LOWER)) !== 0;
-  const armour = (flags & DASH) !== 0 && !uuid; // -----BEGIN
+  const eyj = (flags & (DOT | AUX_E)) === (DOT | AUX_E) && len >= 8; // eyJa.b.c
+  const aws = len >= 16 && (flags & (UPPER | LOWER)) !== 0 && (flags & (AUX_A | AUX_K)) === (AUX_A | AUX_K);
+  const armour = (flags & (DASH | AUX_E)) === (DASH | AUX_E) && !uuid; // -----BEGIN, -----END
   if ((eyj || aws || armour) && innerSecretHint(s, from, to, eyj, aws, armour)) return HINT_SECRET;
   if ((s.charCodeAt(to - 1) | 32) === 114 && endsWithCI(s, from, to, 'bearer')) return HINT_SECRET;
   return 0;
@@ -545,7 +559,7 @@ function rareHints(s: string, from: number, to: number, flags: number): number {
   const len = to - from;
   if (len >= 4 && TRI_SEEN[tri(s.charCodeAt(from), s.charCodeAt(from + 1), s.charCodeAt(from + 2))] === 1 && providerPrefixAt(s, from, to)) h |= HINT_PROVIDER;
   if (len >= 5 && (s.charCodeAt(from) | 32) === 109 && mysqlAt(s, from, to)) h |= HINT_EXTRA;
-  if (len >= 6 && (flags & (UPPER | LOWER)) === (UPPER | LOWER) && base64TrigramIn(s, from, to) && BASE64_PROBE.test(s.slice(from, to))) h |= HINT_ENCODED;
+  if (len >= 6 && (flags & (UPPER | LOWER)) === (UPPER | LOWER) && (flags & AUX_B64) !== 0 && base64TrigramIn(s, from, to) && BASE64_PROBE.test(s.slice(from, to))) h |= HINT_ENCODED;
   return h;
 }
 
@@ -688,7 +702,7 @@ export class LineScanner {
         // a sign belongs to the number when nothing alphanumeric is glued before it (`blk_-12`)
         const signed = i - 1 > from && s.charCodeAt(i - 1) === 45 && ((CLASS[s.charCodeAt(i - 2)] as number) & ALNUM) === 0;
         start = signed ? i - 1 : i;
-        hexLike = j - i >= 8 && (runFlags & ~(DIGIT | HEXL)) === 0 && ((runFlags & HEXL) !== 0 || s.charCodeAt(i) === 48);
+        hexLike = j - i >= 8 && (runFlags & ~(DIGIT | HEXL | AUX)) === 0 && ((runFlags & HEXL) !== 0 || s.charCodeAt(i) === 48);
       }
       if (start >= 0 && (runFlags & DIGIT) !== 0) {
         end = j;
@@ -761,7 +775,7 @@ export class LineScanner {
         c = s.charCodeAt(i);
       }
       // `2026-…` or `23:…` only (a cheap look first: the call is not always inlined)
-      const tsEnd = (CLASS[c] as number) === DIGIT && (s.charCodeAt(i + 4) === 45 || s.charCodeAt(i + 2) === 58) ? timestampTokenEnd(s, i, n) : -1;
+      const tsEnd = ((CLASS[c] as number) & ~AUX) === DIGIT && (s.charCodeAt(i + 4) === 45 || s.charCodeAt(i + 2) === 58) ? timestampTokenEnd(s, i, n) : -1;
       if (tsEnd > 0) {
         if (i >= tokensFrom) this.push(this.tsToken, 1, i);
         if (out !== null) out.push(this.masks.ts);
@@ -798,6 +812,8 @@ export class LineScanner {
           }
         }
         if (i === n) k = SPACE;
+        const letters = flags; // with the AUX bits, for the rare checks' gates
+        flags &= ~AUX;
         const len = i - segStart;
         if (len > 0) {
           let unit = h;
@@ -854,7 +870,7 @@ export class LineScanner {
           }
           // segmentHints wants a `.` (JWT), a `-` (PEM armour), 16+ chars (AWS key id) or a final `r` (bearer)
           if (len >= 6 && (flags & (LOWER | UPPER | HEXL)) !== 0 && ((flags & (DOT | DASH)) !== 0 || len >= 16 || (s.charCodeAt(i - 1) | 32) === 114)) {
-            hints |= segmentHints(s, segStart, i, flags, unit === this.uuidUnit);
+            hints |= segmentHints(s, segStart, i, letters, unit === this.uuidUnit);
           }
           // rare triggers behind one cheap gate: flags, the first two chars (provider prefixes with
           // 1+ char after them, `mysql`), mixed case (base64 of a sensitive word)
@@ -863,12 +879,12 @@ export class LineScanner {
           if (
             (flags & RARE) !== 0 ||
             (len >= 4 &&
-              (((flags & (UPPER | LOWER)) === (UPPER | LOWER) && (hints & HINT_ENCODED) === 0) ||
+              (((letters & (UPPER | LOWER | AUX_B64)) === (UPPER | LOWER | AUX_B64) && (hints & HINT_ENCODED) === 0) ||
                 (((flags & ~(LOWER | HEXL)) !== 0 || len >= 24 || s.charCodeAt(segStart) === 109) &&
                   (flags & (LOWER | UPPER | HEXL)) !== 0 &&
                   PAIR_SEEN[((s.charCodeAt(segStart) | 32) << 7) ^ (s.charCodeAt(segStart + 1) | 32)] === 1)))
           ) {
-            hints |= rareHints(s, segStart, i, flags);
+            hints |= rareHints(s, segStart, i, letters);
           }
           th = mixUnit(th, unit);
           if (out !== null) text += mask ?? s.slice(segStart, i);
