@@ -85,10 +85,12 @@ const AUX_A = 4096; // lowercases to `a`: every AWS key id prefix starts with on
 const AUX_E = 8192; // lowercases to `e`: `eyJ`, `-----BEGIN`, `-----END`
 const AUX_K = 16384; // lowercases to `k`, `s`, `b`, `c` or `3` (the Kelvin sign too): the AWS prefix's second char
 const AUX_B64 = 32768; // `V Z X Q J Y W U z`: every base64 fragment holds one (checked below)
-const AUX = AUX_A | AUX_E | AUX_K | AUX_B64;
+const AUX_J = 65536; // lowercases to `j`: `eyJ`
+const AUX_HIGH = 131072; // non-ASCII: the AWS check lowercases such a segment whole (awsKeyIdLike)
+const AUX = AUX_A | AUX_E | AUX_K | AUX_B64 | AUX_J | AUX_HIGH;
 
 // Indexed by UTF-16 code unit directly (no range branch in the hot loop).
-const CLASS = new Uint16Array(65536).fill(OTHER);
+const CLASS = new Int32Array(65536).fill(OTHER);
 for (let c = 48; c <= 57; c++) CLASS[c] = DIGIT;
 for (let c = 97; c <= 122; c++) CLASS[c] = c <= 102 ? HEXL : LOWER;
 for (let c = 65; c <= 90; c++) CLASS[c] = c <= 70 ? HEXL : UPPER;
@@ -103,7 +105,7 @@ CLASS[92] = OTHER | BSLASH;
 CLASS[37] = OTHER | PCT;
 for (let c = 0; c < 65536; c++) {
   const l = String.fromCharCode(c).toLowerCase();
-  CLASS[c] = (CLASS[c] as number) | (l.includes('a') ? AUX_A : 0) | (l.includes('e') ? AUX_E : 0) | (/[ksbc3]/.test(l) ? AUX_K : 0);
+  CLASS[c] = (CLASS[c] as number) | (l.includes('a') ? AUX_A : 0) | (l.includes('e') ? AUX_E : 0) | (/[ksbc3]/.test(l) ? AUX_K : 0) | (l.includes('j') ? AUX_J : 0) | (c >= 128 ? AUX_HIGH : 0);
 }
 const B64_RARE = 'VZXQJYWUz';
 for (const ch of B64_RARE) CLASS[ch.charCodeAt(0)] = (CLASS[ch.charCodeAt(0)] as number) | AUX_B64;
@@ -468,10 +470,10 @@ function awsPrefixAt(s: string, i: number, to: number): boolean {
 /** Secret hints that live inside one segment: JWT, AWS key id, PEM armour, `bearer`. */
 function segmentHints(s: string, from: number, to: number, flags: number, uuid: boolean): number {
   const len = to - from;
-  const eyj = (flags & (DOT | AUX_E)) === (DOT | AUX_E) && len >= 8; // eyJa.b.c
+  const eyj = (flags & (DOT | AUX_E | AUX_J)) === (DOT | AUX_E | AUX_J) && len >= 8; // eyJa.b.c
   const aws = len >= 16 && (flags & (UPPER | LOWER)) !== 0 && (flags & (AUX_A | AUX_K)) === (AUX_A | AUX_K);
   const armour = (flags & (DASH | AUX_E)) === (DASH | AUX_E) && !uuid; // -----BEGIN, -----END
-  if ((eyj || aws || armour) && innerSecretHint(s, from, to, eyj, aws, armour)) return HINT_SECRET;
+  if ((eyj || aws || armour) && innerSecretHint(s, from, to, eyj, aws, armour, (flags & AUX_HIGH) !== 0)) return HINT_SECRET;
   if ((s.charCodeAt(to - 1) | 32) === 114 && endsWithCI(s, from, to, 'bearer')) return HINT_SECRET;
   return 0;
 }
@@ -482,9 +484,12 @@ function segmentHints(s: string, from: number, to: number, flags: number, uuid: 
  * prefix (awsKeyIdLike, non-ASCII included), five dashes in a row (PEM armour). Bounded to the
  * segment: `s` may be a whole 1 MiB chunk (scanRange).
  */
-function innerSecretHint(s: string, from: number, to: number, eyj: boolean, aws: boolean, armour: boolean): boolean {
+function innerSecretHint(s: string, from: number, to: number, eyj: boolean, aws: boolean, armour: boolean, high: boolean): boolean {
   let awsOn = aws;
-  for (let i = from; i < to; i++) {
+  // In ASCII, a match lies inside the segment: a JWT (`eyJa.b.c`) or armour (`-----END`) needs 8
+  // chars from its start, an AWS key id 16; no later char can start one.
+  const last = high ? to : to - (eyj || armour ? 8 : 16) + 1;
+  for (let i = from; i < last; i++) {
     const c = s.charCodeAt(i);
     if (c >= 128) {
       // what awsKeyIdLike does on reaching a non-ASCII char: decide on the lowercased segment
@@ -498,7 +503,7 @@ function innerSecretHint(s: string, from: number, to: number, eyj: boolean, aws:
     if (l === 101) {
       if (eyj && i + 2 < to && (s.charCodeAt(i + 1) | 32) === 121 && (s.charCodeAt(i + 2) | 32) === 106) return true;
     } else if (l === 97) {
-      if (awsOn && i + 2 < to && awsPrefixAt(s, i, to)) return true;
+      if (awsOn && i + 2 < to && (high || i + 16 <= to) && awsPrefixAt(s, i, to)) return true;
     } else if (c === 45) {
       if (armour && i + 5 <= to && s.charCodeAt(i + 1) === 45 && s.charCodeAt(i + 2) === 45 && s.charCodeAt(i + 3) === 45 && s.charCodeAt(i + 4) === 45) return true;
     }
@@ -695,9 +700,9 @@ export class LineScanner {
         i++;
         continue;
       }
-      let j = i;
-      let runFlags = 0;
-      while (j < to && ((CLASS[s.charCodeAt(j)] as number) & ALNUM) !== 0) runFlags |= CLASS[s.charCodeAt(j++)] as number;
+      let j = i + 1;
+      let runFlags = k;
+      for (let f = 0; j < to && ((f = CLASS[s.charCodeAt(j)] as number) & ALNUM) !== 0; j++) runFlags |= f;
       if (start < 0 && (k & DIGIT) !== 0) {
         // a sign belongs to the number when nothing alphanumeric is glued before it (`blk_-12`)
         const signed = i - 1 > from && s.charCodeAt(i - 1) === 45 && ((CLASS[s.charCodeAt(i - 2)] as number) & ALNUM) === 0;
