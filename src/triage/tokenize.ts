@@ -81,11 +81,11 @@ const RARE = FOLD | BSLASH | PCT;
 const BOUNDARY = DELIM | SPACE;
 // Letters some rare checks need, OR-ed into a segment's flags for free: the char loop reads CLASS
 // anyway, so `segmentHints`/`rareHints` are skipped on a segment that cannot hold their trigger.
-const AUX_A = 4096; // lowercases to `a`: every AWS key id prefix starts with one
-const AUX_E = 8192; // lowercases to `e`: `eyJ`, `-----BEGIN`, `-----END`
-const AUX_K = 16384; // lowercases to `k`, `s`, `b`, `c` or `3` (the Kelvin sign too): the AWS prefix's second char
+const AUX_A = 4096; // `a`/`A`: every AWS key id prefix starts with one
+const AUX_E = 8192; // `e`/`E`: `eyJ`, `-----BEGIN`, `-----END`
+const AUX_K = 16384; // `k s b c 3` in either case: the AWS prefix's second char
 const AUX_B64 = 32768; // `V Z X Q J Y W U z`: every base64 fragment holds one (checked below)
-const AUX_J = 65536; // lowercases to `j`: `eyJ`
+const AUX_J = 65536; // `j`/`J`: `eyJ`
 const AUX_HIGH = 131072; // non-ASCII: the AWS check lowercases such a segment whole (awsKeyIdLike)
 const AUX = AUX_A | AUX_E | AUX_K | AUX_B64 | AUX_J | AUX_HIGH;
 
@@ -103,10 +103,12 @@ for (let c = 0x2000; c <= 0x200a; c++) CLASS[c] = SPACE;
 for (let c = 128; c < 65536; c++) if (isFoldable(c) && CLASS[c] === OTHER) CLASS[c] = OTHER | FOLD;
 CLASS[92] = OTHER | BSLASH;
 CLASS[37] = OTHER | PCT;
-for (let c = 0; c < 65536; c++) {
-  const l = String.fromCharCode(c).toLowerCase();
-  CLASS[c] = (CLASS[c] as number) | (l.includes('a') ? AUX_A : 0) | (l.includes('e') ? AUX_E : 0) | (/[ksbc3]/.test(l) ? AUX_K : 0) | (l.includes('j') ? AUX_J : 0) | (c >= 128 ? AUX_HIGH : 0);
+// ASCII letters of either case; a non-ASCII char takes every letter bit (some lowercase to ASCII,
+// as the Kelvin sign to `k`): such segments are checked as if ungated.
+for (const [chars, bit] of [['a', AUX_A], ['e', AUX_E], ['ksbc3', AUX_K], ['j', AUX_J]] as const) {
+  for (const ch of chars + chars.toUpperCase()) CLASS[ch.charCodeAt(0)] = (CLASS[ch.charCodeAt(0)] as number) | bit;
 }
+for (let c = 128; c < 65536; c++) CLASS[c] = (CLASS[c] as number) | AUX_HIGH | AUX_A | AUX_E | AUX_K | AUX_J;
 const B64_RARE = 'VZXQJYWUz';
 for (const ch of B64_RARE) CLASS[ch.charCodeAt(0)] = (CLASS[ch.charCodeAt(0)] as number) | AUX_B64;
 
