@@ -358,11 +358,13 @@ function timestampTokenEnd(s: string, i: number, n: number): number {
   if (!iso && !clock) return -1;
   let j = i;
   let dots = 0;
+  let colons = 0;
   for (; j < n; j++) {
     const c = s.charCodeAt(j);
     if (c === 32 || c === 9) break;
     if (TS_CHAR[c] !== 1) return -1;
     if (c === 46 && ++dots === 3) return -1; // could hide an IPv4: scan it normally
+    if (c === 58 && ++colons === 4) return -1; // a clock has 3 at most: `10:20:30:40:50:60:70:80` is an IPv6
   }
   return j;
 }

@@ -32,7 +32,7 @@ const FUZZ_PARTS = [
     'mysql', 'mysqldump', '-P3306', 'admin:pw@db', 'user@host', 'a:b', 'mailto:bob@x.io', 'Cookie:', 'set-cookie: a=b',
     'X-Amz-Signature=abc', 'credentials', '{"v":1}', 'session_key=s', 'private_key:', 'ghp_abcdefghijklmnop1234', 'xoxb-Abc-123-xyz',
     'sk-proj-Abcdefghijk12', 'sk-learn', 'glpat-12345678901234567890', 'cGFzc3dvcmQ9QWJjMTIz', 'Q2FuYXJ5', '%3D', 'pass%3Dx',
-    'pa\u200bss', 'p\u0430ss', '\uff1d', 'pass\\u0077ord', '2001:db8::1', 'fe80::', '::', 'a::b', '1:2:3:4:5:6:7:8', 'is',
+    'pa\u200bss', 'p\u0430ss', '\uff1d', 'pass\\u0077ord', '2001:db8::1', 'fe80::', '::', 'a::b', '1:2:3:4:5:6:7:8', '10:20:30:40:50:60:70:80', '23:00:31:500', 'is',
     'AKIAIOSFODNNARYAW', '-----BEGIN PGP PRIVATE KEY BLOCK-----', 'Привет', 'ﬁle', 'µs',
     // dotted runs that are (not) addresses: the scanner's glued-IPv4 check must stay a superset
     '2005-06-03-15.42.50.675872', 'host-10.1.2.3', '~~6.1.1.0', 'v6.1.7601.23505', 'a_1.2.3.4', '1.2.3.4x', '.1.2.3.4',
