@@ -154,10 +154,13 @@ function objectDump(m: RegExpExecArray, text: string, end: number): boolean {
   return /^(?:[a-z]\w*\.)+[A-Z][\w$]*@[0-9a-f]{5,8}$/.test(value);
 }
 
+/** How far back `versionBefore` reads from an address (`version: ` and a little). */
+export const VERSION_WINDOW = 12;
+
 /** A dotted quad that is a version: `version 0.0.0.6`, `ver: 1.2.3.4`, `~~6.1.1.0` (package ids). */
 export function versionBefore(text: string, at: number, from = 0): boolean {
   if (at > from && text.charCodeAt(at - 1) === 126) return true; // ~
-  return /\bver(?:sion)?[\s:=]*$/i.test(text.slice(Math.max(from, at - 12), at));
+  return /\bver(?:sion)?[\s:=]*$/i.test(text.slice(Math.max(from, at - VERSION_WINDOW), at));
 }
 
 function collectHostIpEdits(text: string, edits: Edit[]): void {

@@ -120,6 +120,14 @@ interface Repeat {
   rank: number;
 }
 
+/**
+ * A copy of a slice that does not keep the string it was sliced from alive (a whole decoded
+ * chunk): V8 flattens the concatenation into a new string. Short slices are copies already.
+ */
+function detached(slice: string): string {
+  return slice.length > 12 ? (' ' + slice).slice(1) : slice;
+}
+
 /** Is `s[from, from + head.length)` `head` but for digits replaced by other digits? */
 function sameButDigits(s: string, from: number, head: string): boolean {
   for (let i = 0; i < head.length; i++) {
@@ -254,6 +262,7 @@ export class ContainerTriage {
     let bodyHints = -1; // the message's own hints, when it was scanned apart from its header
     let repeat: string | null = null; // the message, when its placement may be remembered
     let known = -1; // a known value in the line: 1 yes, 0 no, -1 not looked for yet
+    const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     if (split >= 0) {
       hints = scanner.scanHeader(s, from, split, to);
       if (
@@ -261,13 +270,13 @@ export class ContainerTriage {
         !this.carrying &&
         SEPARATOR_LEAD[s.charCodeAt(split)] !== 1 &&
         this.repeatsOn() &&
-        (!this.hasKnown || (known = this.redactor.hasKnown(s.slice(from, to)) ? 1 : 0) === 0)
+        (!this.hasKnown || (known = this.redactor.hasKnown(raw) ? 1 : 0) === 0)
       ) {
         repeat = s.slice(split, to);
         const seen = this.repeats.get(repeat);
         if (seen !== undefined && seen.generation === this.miner.generation) {
           this.repeatHits++;
-          return this.again(s, from, split, to, seen, at);
+          return this.again(s, from, split, to, raw, seen, at);
         }
       }
       bodyHints = scanner.scanBody(s, from, split, to);
@@ -275,7 +284,6 @@ export class ContainerTriage {
     } else {
       hints = scanner.scanRange(s, from, to);
     }
-    const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     let line: string;
     let cluster: TemplateCluster;
     let rank: number;
@@ -347,9 +355,8 @@ export class ContainerTriage {
    * redact: the message goes to the same cluster unless the miner changed since (its generation),
    * so the message is neither scanned nor matched again. The header's clean IPv4s are marked.
    */
-  private again(s: string, from: number, split: number, to: number, seen: Repeat, at: string | undefined): string {
+  private again(s: string, from: number, split: number, to: number, raw: string, seen: Repeat, at: string | undefined): string {
     const scanner = this.miner.scanner;
-    const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     const line = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
     const cluster = this.miner.again(seen.id, at);
     const level = (this.header as HeaderDetector).parsed.level;
@@ -362,7 +369,7 @@ export class ContainerTriage {
     } else {
       rank = severityOf(undefined, raw);
       if (neutral(raw)) {
-        seen.head = (' ' + s.slice(from, split)).slice(1); // a copy, as in `remember`
+        seen.head = detached(s.slice(from, split));
         seen.rank = rank;
       }
     }
@@ -391,8 +398,7 @@ export class ContainerTriage {
   /** Remember where a clean message went (bounded: the map is dropped when full). */
   private remember(message: string, id: number): void {
     if (this.repeats.size >= REPEATS_MAX) this.repeats.clear();
-    // a copy: a slice would keep the whole decoded chunk it came from alive
-    this.repeats.set(message.length > 12 ? (' ' + message).slice(1) : message, { id, generation: this.miner.generation, head: null, rank: 0 });
+    this.repeats.set(detached(message), { id, generation: this.miner.generation, head: null, rank: 0 });
   }
 
   /** With extra masks: redact (every layer), then mask, then read the header and mine. */

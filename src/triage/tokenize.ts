@@ -25,7 +25,7 @@
 import { BASE64_FRAGMENTS, BASE64_PROBE } from '../redaction/encoded.js';
 import { isFoldable } from '../redaction/fold.js';
 import { PROVIDER_PREFIX_RULES } from '../redaction/providers.js';
-import { digitsOnlyHost, versionBefore } from '../redaction/patterns.js';
+import { VERSION_WINDOW, digitsOnlyHost, versionBefore } from '../redaction/patterns.js';
 
 /** `redact()` may change the line beyond clean IPv4 segments: run its pattern layer (LAYER.patterns). */
 export const HINT_SECRET = 1;
@@ -402,9 +402,6 @@ function gluedIpv4(s: string, from: number, to: number): boolean {
   return false;
 }
 
-/** How far `versionBefore` looks back from an address (`version: ` and a little). */
-const VERSION_LOOKBACK = 13;
-
 /** The redaction's `versionBefore`, behind a one-char look (it runs at every clean IPv4). */
 function maybeVersion(s: string, at: number, from: number): boolean {
   let b = at - 1;
@@ -580,6 +577,8 @@ export function isSpaceCode(c: number): boolean {
 const ALNUM = DIGIT | HEXL | LOWER | UPPER;
 
 const HTTP_METHOD_BEFORE = /(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+$/;
+/** How far back HTTP_METHOD_BEFORE is tested from a path (`OPTIONS ` and a little). */
+const METHOD_WINDOW = 9;
 
 /** Delimiters that may close a path token and stay after its mask (`:`, `,`, `;`, `)`, quotes). */
 const CLOSING_MARK = new Uint8Array(128);
@@ -636,20 +635,11 @@ export class LineScanner {
   }
 
   /**
-   * `scanRange` whose tokens start at `msgStart` (just after whitespace: a parsed header's end).
-   * The header before it is read for redaction hints and IPv4s only, not hashed into tokens:
-   * the hints and `ips` are those of the whole line, the tokens those `dropTokensBefore(msgStart)`
-   * would leave.
-   */
-  scanMessage(s: string, from: number, msgStart: number, to: number): number {
-    return this.run(s, from, from, to, to, null, msgStart, 0);
-  }
-
-  /**
-   * Hints and IPv4s of a parsed header `s[from, msgStart)` alone (no tokens); what follows it is
-   * looked at as the line's rules look past a token (`password X`). With `scanBody` after it, the
-   * line's hints are those of `scanMessage` but for look-behinds into the header, so the body's
-   * scan depends on the body alone (the pipeline's repeated-message path relies on that).
+   * Hints and IPv4s of a parsed header `s[from, msgStart)` (`msgStart` just after whitespace), not
+   * hashed into tokens; what follows it is looked at as the line's rules look past a token
+   * (`password X`). With `scanBody` after it, the hints and `ips` are those of the whole line and
+   * the tokens those of the message: the body's scan depends on the body alone (the pipeline's
+   * repeated-message path relies on that) but where `nearHeader` says otherwise.
    */
   scanHeader(s: string, from: number, msgStart: number, to: number): number {
     return this.run(s, from, from, msgStart, to, null, msgStart, 0);
@@ -657,8 +647,8 @@ export class LineScanner {
 
   /**
    * Tokens and hints of the message `s[msgStart, to)` of the line `s[from, to)` after `scanHeader`;
-   * its IPv4s are added to the header's. Together the two give what `scanMessage` gives. Where a
-   * rule looked back into the header for the message's first tokens, `nearHeader` is set.
+   * its IPv4s are added to the header's. Where a rule looked back into the header for the message's
+   * first tokens, `nearHeader` is set.
    */
   scanBody(s: string, from: number, msgStart: number, to: number): number {
     return this.run(s, from, msgStart, to, to, null, msgStart, this.ipCount);
@@ -831,7 +821,7 @@ export class LineScanner {
             const quad = (flags & ~(DIGIT | DOT)) === 0 && (flags & DOT) !== 0 && isIpv4(s, segStart, i);
             const version = quad && maybeVersion(s, segStart, back);
             // a version only by the header's words (`ver` then the message's `1.2.3.4`)?
-            if (version && segStart - VERSION_LOOKBACK < tokensFrom) this.nearHeader = true;
+            if (version && segStart - VERSION_WINDOW <= tokensFrom) this.nearHeader = true;
             if (quad && !version) {
               unit = this.ipUnit;
               mask = this.masks.ip;
@@ -919,8 +909,9 @@ export class LineScanner {
       // Closing marks after it stay (`loading /a/b.rts: invalid`, `'/a/b',`), hashed as a re-scan
       // of the rendered `<PATH>:` would hash them.
       // A request's path after an HTTP method stays a route (`GET /api/v1/users/<NUM>`).
-      if (slashes >= 2 && s.charCodeAt(tokenStart) === 47 && s.charCodeAt(tokenStart + 1) !== 47 && tokenStart - 9 < tokensFrom) this.nearHeader = true;
-      if (slashes >= 2 && s.charCodeAt(tokenStart) === 47 && s.charCodeAt(tokenStart + 1) !== 47 && !HTTP_METHOD_BEFORE.test(s.slice(Math.max(back, tokenStart - 9), tokenStart))) {
+      const path = slashes >= 2 && s.charCodeAt(tokenStart) === 47 && s.charCodeAt(tokenStart + 1) !== 47;
+      if (path && tokenStart - METHOD_WINDOW < tokensFrom) this.nearHeader = true;
+      if (path && !HTTP_METHOD_BEFORE.test(s.slice(Math.max(back, tokenStart - METHOD_WINDOW), tokenStart))) {
         let e = i;
         while (e > tokenStart + 1 && CLOSING_MARK[s.charCodeAt(e - 1)] === 1) e--;
         th = this.pathToken;
