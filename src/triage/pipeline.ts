@@ -86,13 +86,13 @@ export function splitDockerTimestamp(line: string): { at?: string; text: string 
   return { at: line.slice(0, sp), text: line.slice(sp + 1) };
 }
 
-/** `s[from, to)` with the given [start, end) ranges replaced by the IP marker. */
-function spliceIps(s: string, from: number, to: number, ips: Int32Array, n: number): string {
+/** `s[from, to)` with the given [start, end) ranges (`n` pairs, each shifted by `shift`) replaced by the IP marker. */
+function spliceIps(s: string, from: number, to: number, ips: Int32Array, n: number, shift = 0): string {
   let out = '';
   let at = from;
   for (let k = 0; k < n * 2; k += 2) {
-    out += s.slice(at, ips[k]) + IP_MARK;
-    at = ips[k + 1] as number;
+    out += s.slice(at, (ips[k] as number) + shift) + IP_MARK;
+    at = (ips[k + 1] as number) + shift;
   }
   return out + s.slice(at, to);
 }
@@ -118,6 +118,13 @@ interface Repeat {
   /** That line's header (`s[from, split)`), or null; its severity `rank` holds for any header differing in digits only. */
   head: string | null;
   rank: number;
+  /** The message's clean IPv4s as offsets into it (pairs), or null: the same message has them at the same places. */
+  ips: Int32Array | null;
+  /**
+   * Mined after a header glued to it (`ts|comp|pid|msg`): such a line's IPv4s come from its whole
+   * scan, a spaced header's from the header's scan and these offsets; a message is looked up as the kind it was remembered.
+   */
+  glued: boolean;
 }
 
 /**
@@ -262,27 +269,36 @@ export class ContainerTriage {
     let bodyHints = -1; // the message's own hints, when it was scanned apart from its header
     let repeat: string | null = null; // the message, when its placement may be remembered
     let known = -1; // a known value in the line: 1 yes, 0 no, -1 not looked for yet
+    let headIps = 0; // clean IPv4s of the header, when the message was scanned apart from it
     const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     if (split >= 0) {
       hints = scanner.scanHeader(s, from, split, to);
-      if (
-        (hints & REDACT) === 0 &&
-        !this.carrying &&
-        SEPARATOR_LEAD[s.charCodeAt(split)] !== 1 &&
-        this.repeatsOn() &&
-        (!this.hasKnown || (known = this.redactor.hasKnown(raw) ? 1 : 0) === 0)
-      ) {
+      if ((hints & REDACT) === 0 && SEPARATOR_LEAD[s.charCodeAt(split)] !== 1 && this.mayRepeat(raw)) {
+        known = 0;
         repeat = s.slice(split, to);
         const seen = this.repeats.get(repeat);
-        if (seen !== undefined && seen.generation === this.miner.generation) {
+        if (seen !== undefined && seen.generation === this.miner.generation && !seen.glued) {
           this.repeatHits++;
           return this.again(s, from, split, to, raw, seen, at);
         }
       }
+      headIps = scanner.ipCount;
       bodyHints = scanner.scanBody(s, from, split, to);
       hints |= bodyHints;
     } else {
       hints = scanner.scanRange(s, from, to);
+      // A header glued to its message (`ts|comp|pid|msg`), nothing to redact in the line: a message
+      // mined before goes where it went (the line's scan above stands for its hints and IPv4s).
+      const start = headedRaw ? header.parsed.msgStart : to;
+      if (start < to && header?.parsed.message === undefined && (hints & REDACT) === 0 && this.mayRepeat(raw)) {
+        known = 0;
+        repeat = s.slice(start, to);
+        const seen = this.repeats.get(repeat);
+        if (seen !== undefined && seen.generation === this.miner.generation && seen.glued) {
+          this.repeatHits++;
+          return this.again(s, from, start, to, raw, seen, at);
+        }
+      }
     }
     let line: string;
     let cluster: TemplateCluster;
@@ -329,15 +345,22 @@ export class ContainerTriage {
           // the header's words are the scan's first tokens (unless the scan skipped them): drop them
           // instead of scanning again
           if (split < 0) scanner.dropTokensBefore(start);
+          // clean IPv4s are mined as markers: the same message goes to the same cluster with them
+          // (taken before mining: a new cluster's render reuses the scanner)
+          const ips = repeat !== null && (bodyHints & ~IP) === 0 && !scanner.nearHeader ? this.messageIps(split, headIps) : undefined;
           cluster = this.miner.addScannedRange(s, start, to, at, line);
-          if (repeat !== null && bodyHints === 0 && !scanner.nearHeader) this.remember(repeat, cluster.id);
+          if (ips !== undefined) this.remember(repeat as string, cluster.id, ips, false);
         } else {
           // a header glued to its message (`ts|comp|pid|msg`): the message is scanned on its own, and
           // redacted only when that scan says redaction could change more than its clean IPv4s
           // (no known value can be in it: none is in the line)
-          const msg = s.slice(start, to);
-          if (this.redacting && (scanner.scan(msg) & REDACT) === 0) cluster = this.miner.addScanned(msg, at, line);
-          else cluster = this.miner.add(this.redacting ? this.redactor.text(msg) : msg, at, line);
+          const msg = repeat ?? s.slice(start, to);
+          if (this.redacting && (scanner.scan(msg) & REDACT) === 0) {
+            cluster = this.miner.addScanned(msg, at, line);
+            if (repeat !== null) this.remember(repeat, cluster.id, null, true);
+          } else {
+            cluster = this.miner.add(this.redacting ? this.redactor.text(msg) : msg, at, line);
+          }
         }
       } else if (this.continues(s, from, to)) {
         return this.continued(line);
@@ -357,7 +380,12 @@ export class ContainerTriage {
    */
   private again(s: string, from: number, split: number, to: number, raw: string, seen: Repeat, at: string | undefined): string {
     const scanner = this.miner.scanner;
-    const line = !this.redacting || scanner.ipCount === 0 ? raw : spliceIps(s, from, to, scanner.ips, scanner.ipCount);
+    let line = raw;
+    if (this.redacting && seen.ips !== null) {
+      line = spliceIps(s, from, split, scanner.ips, scanner.ipCount) + spliceIps(s, split, to, seen.ips, seen.ips.length >> 1, split);
+    } else if (this.redacting && scanner.ipCount > 0) {
+      line = spliceIps(s, from, to, scanner.ips, scanner.ipCount);
+    }
     const cluster = this.miner.again(seen.id, at);
     const level = (this.header as HeaderDetector).parsed.level;
     const sev = level === undefined ? undefined : levelSeverity(level);
@@ -395,10 +423,24 @@ export class ContainerTriage {
     return true;
   }
 
-  /** Remember where a clean message went (bounded: the map is dropped when full). */
-  private remember(message: string, id: number): void {
+  /** The last scan's clean IPv4s from pair `firstIp` on, as offsets into the message at `split`; null if none. */
+  private messageIps(split: number, firstIp: number): Int32Array | null {
+    const scanner = this.miner.scanner;
+    if (scanner.ipCount <= firstIp) return null;
+    const ips = scanner.ips.slice(firstIp * 2, scanner.ipCount * 2);
+    for (let k = 0; k < ips.length; k++) ips[k] = (ips[k] as number) - split;
+    return ips;
+  }
+
+  /** Remember where a clean message went, and its clean IPv4s (bounded: the map is dropped when full). */
+  private remember(message: string, id: number, ips: Int32Array | null, glued: boolean): void {
     if (this.repeats.size >= REPEATS_MAX) this.repeats.clear();
-    this.repeats.set(detached(message), { id, generation: this.miner.generation, head: null, rank: 0 });
+    this.repeats.set(detached(message), { id, generation: this.miner.generation, head: null, rank: 0, ips, glued });
+  }
+
+  /** May this line's message be looked up among those remembered (no state carried, no known value, lookups on)? */
+  private mayRepeat(raw: string): boolean {
+    return !this.carrying && this.repeatsOn() && (!this.hasKnown || !this.redactor.hasKnown(raw));
   }
 
   /** With extra masks: redact (every layer), then mask, then read the header and mine. */

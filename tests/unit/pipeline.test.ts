@@ -123,13 +123,16 @@ describe('ContainerTriage', () => {
     ['`ts level comp:`', (comp: string, n: number) => `2026-11-24 10:01:${10 + (n % 50)} INFO ${comp}: `],
     // a column header: the component is followed by spaces only, so a message's `= x` may be its value
     ['a padded column', (comp: string, n: number) => `2026-11-24 10:01:${10 + (n % 50)}, Info                  ${comp}    `],
+    // glued: the line's own scan stands for the header and the message
+    ['a glued header', (comp: string, n: number) => `20261124-10:01:${10 + (n % 50)}:100|${comp}|4001|`],
   ])('returns what redact() returns for messages seen before, whatever header comes with them (%s)', (_form, header) => {
     // A headed message mined before and clean is not scanned again: the header's hints must still
     // hold (an address, a key before the message) and a message's must not depend on its header.
     const rnd = seeded(11);
-    // half of them clean (the remembered kind), half fuzz (mostly something to redact); no PEM
-    // armour: an unclosed key block would redact the rest of the stream whole
-    const messages = Array.from({ length: 150 }, (_, i) => (i % 2 ? fuzzLine(rnd) : `job ${i % 7} done in ${i} ms`))
+    // half of them clean (the remembered kind, a half of those with clean IPv4s), half fuzz (mostly
+    // something to redact); no PEM armour: an unclosed key block would redact the rest of the stream whole
+    const clean = (i: number) => (i % 4 === 0 ? `job ${i % 7} done in ${i} ms` : `peer 10.0.${i % 5}.1:80 via 192.168.${i % 3}.${i} ok 10.0.0.${i}`);
+    const messages = Array.from({ length: 150 }, (_, i) => (i % 2 ? fuzzLine(rnd) : clean(i)))
       .filter((m) => !m.includes('-----BEGIN'))
       .concat(['= hunter2x', ': hunter2x', '"=" hunter2x', 'job done']);
     const comps = ['svc', 'peer(10.0.0.1)', 'password', 'token', 'version', 'ver', 'host-10.0.0.1', 'calvisitor-10-105-162-178', 'api_key', 'Bearer', 'x~', 'pwd'];
