@@ -272,7 +272,7 @@ export class ContainerTriage {
     let headIps = 0; // clean IPv4s of the header, when the message was scanned apart from it
     const raw = from === 0 && to === s.length ? s : s.slice(from, to);
     if (split >= 0) {
-      hints = scanner.scanHeader(s, from, split, to);
+      hints = this.headerHints(s, from, split, to);
       if ((hints & REDACT) === 0 && SEPARATOR_LEAD[s.charCodeAt(split)] !== 1 && this.mayRepeat(raw)) {
         known = 0;
         repeat = s.slice(split, to);
@@ -404,6 +404,46 @@ export class ContainerTriage {
     this.finish(cluster, rank, true);
     return line;
   }
+
+  /**
+   * The header scan of `s[from, split)`: the last line's when its header was the same text and its
+   * scan read nothing past the header (bursts of lines share a second, a pid, a component).
+   */
+  private headerHints(s: string, from: number, split: number, to: number): number {
+    const scanner = this.miner.scanner;
+    const len = split - from;
+    const prev = this.prevHead;
+    if (len === this.prevHeadLen && prev !== null) {
+      const at = this.prevHeadFrom;
+      let k = len - 1; // from the end: a header's timestamp, at its start, differs first in its last digits
+      while (k >= 0 && s.charCodeAt(from + k) === prev.charCodeAt(at + k)) k--;
+      if (k < 0) {
+        scanner.setIps(this.prevHeadIps, this.prevHeadIpCount, from);
+        return this.prevHeadHints;
+      }
+    }
+    const hints = scanner.scanHeader(s, from, split, to);
+    if (scanner.readPast) {
+      this.prevHead = null;
+      return hints;
+    }
+    this.prevHead = s; // the line's string (a chunk): held until the next header
+    this.prevHeadFrom = from;
+    this.prevHeadLen = len;
+    this.prevHeadHints = hints;
+    const n = scanner.ipCount;
+    if (n * 2 > this.prevHeadIps.length) this.prevHeadIps = new Int32Array(n * 2);
+    for (let k = 0; k < n * 2; k++) this.prevHeadIps[k] = (scanner.ips[k] as number) - from;
+    this.prevHeadIpCount = n;
+    return hints;
+  }
+
+  private prevHead: string | null = null;
+  private prevHeadFrom = 0;
+  private prevHeadLen = -1;
+  private prevHeadHints = 0;
+  private prevHeadIps = new Int32Array(8);
+  private prevHeadIpCount = 0;
 
   /**
    * Look messages up? In a stream whose messages rarely repeat (ids, addresses in every line) the

@@ -600,6 +600,12 @@ export class LineScanner {
    * word before an address, an HTTP method before a path): its tokens depend on more than themselves.
    */
   nearHeader = false;
+  /**
+   * The last scan's hints may depend on what follows `end` (a header's last word is a key whose
+   * value may be the message's first, or a timestamp ran on into it); else a header's hints and
+   * IPv4s are the same after any message (the pipeline reuses them for a header seen just before).
+   */
+  readPast = false;
   /** Start/end offsets of clean IPv4 segments of the last scan (`ipCount` pairs). */
   ips = new Int32Array(16);
   ipCount = 0;
@@ -652,6 +658,12 @@ export class LineScanner {
    */
   scanBody(s: string, from: number, msgStart: number, to: number): number {
     return this.run(s, from, msgStart, to, to, null, msgStart, this.ipCount);
+  }
+
+  /** Take `n` IPv4 pairs from `pairs`, each offset shifted by `shift`, as the last scan's (a header's, reused). */
+  setIps(pairs: Int32Array, n: number, shift: number): void {
+    this.ipCount = 0;
+    for (let k = 0; k < n * 2; k += 2) this.ipAt((pairs[k] as number) + shift, (pairs[k + 1] as number) + shift);
   }
 
   /** Forget the first `k` tokens of the last scan (a line's header, mined apart from its message). */
@@ -764,6 +776,7 @@ export class LineScanner {
     this.count = 0;
     this.ipCount = ipBase;
     this.nearHeader = false;
+    this.readPast = false;
     let hints = 0;
     let i = from;
     while (i < end) {
@@ -891,7 +904,10 @@ export class LineScanner {
         if ((k & DELIM) === 0) {
           // whitespace or end: token done. `password X`, `--token X`, `secret is X`?
           // (the key is the whole segment, `--` allowed: 4-12 chars, no digit or dot)
-          if (len >= 4 && len <= 12 && (flags & (DIGIT | DOT)) === 0 && i < n && PROSE_END[((s.charCodeAt(i - 1) | 32) << 7) ^ (s.charCodeAt(i - 2) | 32)] === 1 && proseKeyEndsAt(s, i) && proseValueAfter(s, i, n)) hints |= HINT_EXTRA;
+          if (len >= 4 && len <= 12 && (flags & (DIGIT | DOT)) === 0 && i < n && PROSE_END[((s.charCodeAt(i - 1) | 32) << 7) ^ (s.charCodeAt(i - 2) | 32)] === 1 && proseKeyEndsAt(s, i)) {
+            if (!hashing) this.readPast = true; // a header's key: its value may be the message's first word
+            if (proseValueAfter(s, i, n)) hints |= HINT_EXTRA;
+          }
           break;
         }
         if (c === 58) colons++;
@@ -922,6 +938,7 @@ export class LineScanner {
       this.push(th, param, tokenStart);
       if (out !== null) out.push(text);
     }
+    if (i > end) this.readPast = true; // a token (a timestamp) ran on past `end`
     return hints;
   }
 }
