@@ -164,8 +164,13 @@ const CONTINUATION = /goroutine \d+ \[|Caused by: |\.\.\. \d+ (?:more|common fra
 // word (`password` `: x`): its hints depend on the header, so where it went is not remembered.
 const SEPARATOR_LEAD = new Uint8Array(65536);
 for (const ch of '=:"\'\\') SEPARATOR_LEAD[ch.charCodeAt(0)] = 1;
-/** Remembered messages per stream; past this many the map starts again (a stream's templates repeat). */
-const REPEATS_MAX = 4096;
+/**
+ * Remembered messages per stream; past this many the map starts again (a stream's templates repeat).
+ * A stream mixing many formats cycles through more distinct messages than 4,096 (the 12 Loghub
+ * samples concatenated: ~24,000), and a map cleared before they come back only costs; 32,768 short
+ * messages are a few MB, against a triaged container's lines held in memory whole.
+ */
+const REPEATS_MAX = 32768;
 /** Lookups per hit-rate window (see `repeatsOn`). */
 const REPEAT_WINDOW = 1024;
 
