@@ -15,11 +15,12 @@ import { TemplateMiner, type TemplateCluster, type TemplateMinerOptions } from '
 import { ALL_LAYERS, createRedactor, LAYER, LineState, REDACTION_MARKERS, type Redactor } from '../redaction/index.js';
 import { SEVERITIES, SEVERITY_RANK, classifySeverity, digitNeutral, keywordSeverity, severityOfLevel, type Severity } from './severity.js';
 import { HeaderDetector, isLogSpace } from './headers.js';
-import { HINT_IP, HINT_REDACT } from './tokenize.js';
+import { HINT_ADDR, HINT_IP, HINT_REDACT } from './tokenize.js';
 import { compileMasks, type ExtraMask } from './masks.js';
 
 const REDACT = HINT_REDACT; // local copies: imported bindings may compile to getters
 const IP = HINT_IP;
+const ADDR = HINT_ADDR;
 
 export interface TriageOptions extends Omit<TemplateMinerOptions, 'masks' | 'example' | 'onEvict'> {
   /** Redact secrets before mining (DEBUG_REDACTED_MODE). Default true. */
@@ -427,7 +428,15 @@ export class ContainerTriage {
         return this.prevHeadHints;
       }
     }
-    const hints = scanner.scanHeader(s, from, split, to);
+    let hints = scanner.scanHeader(s, from, split, to);
+    if ((hints & REDACT) === ADDR && this.redacting) {
+      // A thread name like `[LeaseRenewer:hdfs@nn1:8020]` or `/0:0:0:0:0:0:0:0:2181` wakes the
+      // address rules on every line. Their matches lie inside one whitespace-free run (a header's
+      // ends before the message), so where they change nothing in the header alone they change
+      // nothing of it in the line: the message's own scan decides the rest.
+      const head = s.slice(from, split);
+      if (this.redactor.textFor(head, ADDR | HINTED) === head) hints &= ~ADDR;
+    }
     if (scanner.readPast) {
       this.prevHead = null;
       return hints;

@@ -136,7 +136,9 @@ describe('ContainerTriage', () => {
     const messages = Array.from({ length: 150 }, (_, i) => (i % 2 ? fuzzLine(rnd) : clean(i)))
       .filter((m) => !m.includes('-----BEGIN'))
       .concat(['= hunter2x', ': hunter2x', '"=" hunter2x', 'job done']);
-    const comps = ['svc', 'peer(10.0.0.1)', 'password', 'token', 'version', 'ver', 'host-10.0.0.1', 'calvisitor-10-105-162-178', 'api_key', 'Bearer', 'x~', 'pwd'];
+    const comps = ['svc', 'peer(10.0.0.1)', 'password', 'token', 'version', 'ver', 'host-10.0.0.1', 'calvisitor-10-105-162-178', 'api_key', 'Bearer', 'x~', 'pwd',
+      // the address rules' false alarms (a thread name, a port after a full IPv6) beside what they must catch
+      '[LeaseRenewer:hdfs@nn1:8020]', '[QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:Env@100]', '[admin:hunter2@db]', 'fe80::1:2', '[Sync:s3cr3t!@db1]'];
     const t = new ContainerTriage();
     const stream = new LineState(); // a stream carries state (an open key block, `password:` then its value)
     for (let i = 0; i < 20; i++) t.push(`${header('svc', i)}started worker ${i}`);
