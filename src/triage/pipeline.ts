@@ -421,9 +421,9 @@ export class ContainerTriage {
     const prev = this.prevHead;
     if (len === this.prevHeadLen && prev !== null) {
       const at = this.prevHeadFrom;
-      let k = len - 1; // from the end: a header's timestamp, at its start, differs first in its last digits
-      while (k >= 0 && s.charCodeAt(from + k) === prev.charCodeAt(at + k)) k--;
-      if (k < 0) {
+      let k = 0; // from the start: a header's timestamp, its first field mostly, tells two apart soonest
+      while (k < len && s.charCodeAt(from + k) === prev.charCodeAt(at + k)) k++;
+      if (k === len) {
         scanner.setIps(this.prevHeadIps, this.prevHeadIpCount, from);
         return this.prevHeadHints;
       }
