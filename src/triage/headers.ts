@@ -204,6 +204,7 @@ export class HeaderDetector {
     this.wholeLine = whole ? (kinds[0] as unknown as 'json') : null;
     this.signature = kinds;
     this.compiled = kinds.length > 0 && !whole ? compile(kinds) : null;
+    this.reusable = kinds[kinds.length - 1] !== 'ts';
   }
 
   private compiled: Compiled | null = null;
@@ -343,6 +344,7 @@ export class HeaderDetector {
     if (this.wholeLine !== null) return this.wholeLineForm(s, from, to, this.wholeLine) !== null;
     const c = this.compiled;
     if (c !== null) {
+      if (this.sameHeader(s, from, to)) return true;
       c.re.lastIndex = from;
       const m = c.re.exec(s);
       // past `to`: the separators ran into the next line of a chunk (a line that is all header)
@@ -355,6 +357,13 @@ export class HeaderDetector {
       else if (c.lead !== 0) this.levelOrLead(s, from, from + (m[c.lead] as string).length);
       for (const g of c.comps) if (m[g] !== undefined) p.component = m[g];
       p.msgStart = c.re.lastIndex;
+      if (this.reusable) {
+        this.lastS = s;
+        this.lastFrom = from;
+        this.lastLen = p.msgStart - from;
+        this.lastLevel = p.level;
+        this.lastComponent = p.component;
+      }
       return true;
     }
     let at = from;
@@ -407,6 +416,36 @@ export class HeaderDetector {
     p.msgStart = Math.min(at, to);
     return true;
   }
+
+  /**
+   * Does `s[from, to)` open with the header the learned regex read last, and would the regex read
+   * it the same (then `parsed` is set from it)? Bursts of lines share a second, a pid, a thread.
+   * What the regex reads past a header is the message's first char (the trailing separators stop
+   * there; a padded column's lookahead wants a non-space there) — but where a timestamp is the last
+   * field, whose optional parts (` 2005`, ` UTC`) may run on into the message (`reusable`). So the
+   * same header text followed by a char no separator takes (no space, `|`, `,`, `-`, `:`) parses
+   * the same: every other path the regex tried read header chars only.
+   */
+  private sameHeader(s: string, from: number, to: number): boolean {
+    const len = this.lastLen;
+    const prev = this.lastS;
+    if (len <= 0 || prev === null || from + len >= to || !separatorFree(s.charCodeAt(from + len))) return false;
+    const at = this.lastFrom;
+    for (let k = 0; k < len; k++) if (s.charCodeAt(from + k) !== prev.charCodeAt(at + k)) return false;
+    const p = this.parsed;
+    p.level = this.lastLevel;
+    p.component = this.lastComponent;
+    p.msgStart = from + len;
+    return true;
+  }
+
+  /** The learned signature's last field is no timestamp: its header may be reused (`sameHeader`). */
+  private reusable = false;
+  private lastS: string | null = null; // the line (a chunk) of the last header read by the regex
+  private lastFrom = 0;
+  private lastLen = 0;
+  private lastLevel: string | undefined;
+  private lastComponent: string | undefined;
 
   private none(from: number): boolean {
     const p = this.parsed;
@@ -471,6 +510,11 @@ export class HeaderDetector {
     }
     return null;
   }
+}
+
+/** Is `c` a char the learned regex's trailing separators do not take (so they stop before it)? */
+function separatorFree(c: number): boolean {
+  return c !== 124 && c !== 44 && c !== 45 && c !== 58 && !isLogSpace(c);
 }
 
 function hasCharIn(s: string, code: number, from: number, to: number): boolean {

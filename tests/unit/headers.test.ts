@@ -38,6 +38,8 @@ const cases: Array<[string, string, string, string | undefined, string | undefin
   ['two spaces after a message word are no column (only after a level)', '2568643 node-70 action start 1074119817 1 clusterAddMember  (command 1902)', 'lead word word word ts pid', undefined, undefined, 'clusterAddMember  (command 1902)'],
   ['prose before a level word is no header', '2026-11-24T23:00:31Z connection to ERROR server', 'ts', undefined, undefined, 'connection to ERROR server'],
   ['no header', 'plain message with 3 words', 'none', undefined, undefined, 'plain message with 3 words'],
+  // a timestamp last, its optional zone or year absent: a message starting `UTC …`/`2005 …` is read into it
+  ['a bare timestamp before the message', '2026-11-24 23:00:31 server started', 'ts', undefined, undefined, 'server started'],
 ];
 
 function messageOf(d: HeaderDetector, line: string): string {
@@ -56,6 +58,28 @@ describe('HeaderDetector', () => {
       expect([d.parsed.level, d.parsed.component, messageOf(d, line)]).toEqual([level, component, message]);
     });
   }
+
+  it('reads a header seen just before as the regex reads it, whatever message follows', () => {
+    // the same header text again is not parsed by the regex (HeaderDetector.sameHeader): the
+    // message's first chars must not change what the regex would have read
+    const starts = ['ok', ' ok', '- ok', '-ok', ': ok', ':ok', '| ok', '|ok', ', ok', ',ok', '2005 ok', 'UTC ok', 'Z ok', '+0100 ok', '12:00:01 x',
+      '] x: y', '[x] y: z', '  ok', '\u00a0ok', 'INFO x', '[main] a.B: c', 'a.B: c', '(x) ok', '"q"', '', '\t', '=x', '1234'];
+    for (const [name, line, signature] of cases) {
+      if (['klog', 'json', 'logfmt', 'access', 'none'].includes(signature)) continue;
+      const seen = new HeaderDetector(1);
+      seen.parse(line, 0, line.length);
+      const head = line.slice(0, line.length - (cases.find((c) => c[1] === line)?.[5] as string).length);
+      for (const start of starts) {
+        const next = head + start;
+        const fresh = new HeaderDetector(1);
+        fresh.parse(line, 0, line.length); // learns the same signature; the regex reads `next`
+        fresh.parse('x', 0, 1);
+        const want = [fresh.parse(next, 0, next.length), fresh.parsed.msgStart, fresh.parsed.level, fresh.parsed.component];
+        seen.parse(line, 0, line.length); // the header read just before
+        expect([seen.parse(next, 0, next.length), seen.parsed.msgStart, seen.parsed.level, seen.parsed.component], `${name}: ${JSON.stringify(next)}`).toEqual(want);
+      }
+    }
+  });
 
   it('learns from the first lines and then keeps to the signature', () => {
     const d = new HeaderDetector(4);
