@@ -833,8 +833,8 @@ export class LineScanner {
           if ((flags & DIGIT) !== 0) {
             const quad = (flags & ~(DIGIT | DOT)) === 0 && (flags & DOT) !== 0 && isIpv4(s, segStart, i);
             const version = quad && maybeVersion(s, segStart, back);
-            // a version only by the header's words (`ver` then the message's `1.2.3.4`)?
-            if (version && segStart - VERSION_WINDOW <= tokensFrom) this.nearHeader = true;
+            // version or address by the header's words (`ver` then the message's `1.2.3.4`)?
+            if (quad && segStart - VERSION_WINDOW <= tokensFrom) this.nearHeader = true;
             if (quad && !version) {
               unit = this.ipUnit;
               mask = this.masks.ip;

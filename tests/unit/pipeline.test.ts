@@ -135,7 +135,8 @@ describe('ContainerTriage', () => {
     const clean = (i: number) => (i % 4 === 0 ? `job ${i % 7} done in ${i} ms` : `peer 10.0.${i % 5}.1:80 via 192.168.${i % 3}.${i} ok 10.0.0.${i}`);
     const messages = Array.from({ length: 150 }, (_, i) => (i % 2 ? fuzzLine(rnd) : clean(i)))
       .filter((m) => !m.includes('-----BEGIN'))
-      .concat(['= hunter2x', ': hunter2x', '"=" hunter2x', 'job done']);
+      // an address first: after `ver`/`version` the same quad is a version (found by a scratch fuzz)
+      .concat(['= hunter2x', ': hunter2x', '"=" hunter2x', 'job done', '10.0.0.1:8080 is up', '1.2.3.4 ok']);
     const comps = ['svc', 'peer(10.0.0.1)', 'password', 'token', 'version', 'ver', 'host-10.0.0.1', 'calvisitor-10-105-162-178', 'api_key', 'Bearer', 'x~', 'pwd',
       // the address rules' false alarms (a thread name, a port after a full IPv6) beside what they must catch
       '[LeaseRenewer:hdfs@nn1:8020]', '[QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:Env@100]', '[admin:hunter2@db]', 'fe80::1:2', '[Sync:s3cr3t!@db1]'];
@@ -153,6 +154,19 @@ describe('ContainerTriage', () => {
     const { lines, bySeverity } = t.summary();
     expect(lines).toBe(8020);
     expect(Object.values(bySeverity).reduce((a, b) => a + b, 0)).toBe(8020);
+  });
+
+  it('does not take a remembered address for one after a header word that makes it a version', () => {
+    // `ver:`/`version:` before a quad make it a version (not redacted); after `svc:` it is an address
+    const head = (comp: string, i: number) => `2026-11-24 10:01:${10 + i} INFO ${comp}: `;
+    const t = new ContainerTriage();
+    for (let i = 0; i < 20; i++) t.push(`${head('svc', i)}started worker ${i}`);
+    for (const comp of ['svc', 'svc', 'ver', 'version', 'svc']) {
+      for (const msg of ['10.0.0.1:8080 is up', 'from 1.2.3.4 ok']) {
+        const line = head(comp, 30) + msg;
+        expect(t.push(line), line).toBe(redact(line));
+      }
+    }
   });
 
   it("hides a job's known values in a remembered message's line wherever they stand", () => {
