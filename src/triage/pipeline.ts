@@ -112,6 +112,11 @@ const RANK = SEVERITY_RANK;
 const logSpace = isLogSpace;
 const neutral = digitNeutral;
 
+interface ClusterInfo {
+  rank: number;
+  fields: { level?: string; component?: string } | null;
+}
+
 /** A remembered message: its cluster, and the severity of a line with it when the header has no level. */
 interface Repeat {
   id: number;
@@ -183,7 +188,8 @@ export class ContainerTriage {
   private readonly miner: TemplateMiner;
   private readonly redacting: boolean;
   private readonly dockerTimestamps: boolean;
-  private readonly severityById = new Map<number, number>();
+  /** Per cluster: its worst severity rank and the header fields of its first line with any. */
+  private readonly infoById = new Map<number, ClusterInfo>();
   private readonly counts = new Float64Array(5); // indexed by SEVERITY_RANK
   private lines = 0;
   private first: string | undefined;
@@ -208,7 +214,6 @@ export class ContainerTriage {
   private repeatTries = 0;
   private repeatHits = 0;
   private repeatPause = 0;
-  private readonly fieldsById = new Map<number, { level?: string; component?: string }>();
   /** Cluster id of the last line pushed (a continuation line: its event's), 0 before the first. */
   lastClusterId = 0;
   /** Severity of the last line pushed (a continuation line: its event's). */
@@ -236,8 +241,7 @@ export class ContainerTriage {
       masks: this.redacting ? { ip: REDACTION_MARKERS.ip } : {},
       example: this.redacting ? text : undefined,
       onEvict: (c) => {
-        this.severityById.delete(c.id);
-        this.fieldsById.delete(c.id);
+        this.infoById.delete(c.id);
       },
     });
   }
@@ -526,12 +530,11 @@ export class ContainerTriage {
 
   private finish(cluster: TemplateCluster, rank: number, headed: boolean): void {
     const header = this.header;
-    if (header !== null && (header.parsed.component !== undefined || header.parsed.level !== undefined) && !this.fieldsById.has(cluster.id)) {
-      this.keepFields(cluster.id, header.parsed.level, header.parsed.component);
+    const info = this.infoOf(cluster.id, rank);
+    if (info.fields === null && header !== null && (header.parsed.component !== undefined || header.parsed.level !== undefined)) {
+      info.fields = this.fieldsOf(header.parsed.level, header.parsed.component);
     }
     this.counts[rank] = (this.counts[rank] as number) + 1;
-    const seen = this.severityById.get(cluster.id);
-    if (seen === undefined || rank > seen) this.severityById.set(cluster.id, rank);
     this.eventRank = rank;
     this.eventHeadered = headed;
     this.lastClusterId = cluster.id;
@@ -578,12 +581,24 @@ export class ContainerTriage {
     return line;
   }
 
-  private keepFields(id: number, level: string | undefined, component: string | undefined): void {
+  /** The cluster's info, its rank raised to `rank` (created with it). */
+  private infoOf(id: number, rank: number): ClusterInfo {
+    const info = this.infoById.get(id);
+    if (info === undefined) {
+      const created: ClusterInfo = { rank, fields: null };
+      this.infoById.set(id, created);
+      return created;
+    }
+    if (rank > info.rank) info.rank = rank;
+    return info;
+  }
+
+  private fieldsOf(level: string | undefined, component: string | undefined): { level?: string; component?: string } {
     const f: { level?: string; component?: string } = {};
     if (level !== undefined) f.level = level;
     // a component from the raw line may hold an address (`host-10.1.2.3:`): redacted like the line
     if (component !== undefined) f.component = this.redacting ? this.redactor.text(component) : component;
-    this.fieldsById.set(id, f);
+    return f;
   }
 
   /** Triage a block of text holding whole lines; a trailing partial line is kept for the next call. */
@@ -669,10 +684,8 @@ export class ContainerTriage {
       // creation order keeps merged ids stable for a given split
       for (const c of [...p.templates].sort((a, b) => a.id - b.id)) {
         const merged = t.miner.merge(c);
-        if ((c.level !== undefined || c.component !== undefined) && !t.fieldsById.has(merged.id)) t.keepFields(merged.id, c.level, c.component);
-        const rank = SEVERITY_RANK[c.severity];
-        const seen = t.severityById.get(merged.id);
-        if (seen === undefined || rank > seen) t.severityById.set(merged.id, rank);
+        const info = t.infoOf(merged.id, SEVERITY_RANK[c.severity]);
+        if (info.fields === null && (c.level !== undefined || c.component !== undefined)) info.fields = t.fieldsOf(c.level, c.component);
       }
     }
     return t;
@@ -684,9 +697,9 @@ export class ContainerTriage {
       template: c.template,
       count: c.count,
       example: c.example,
-      severity: SEVERITY_BY_RANK[this.severityById.get(c.id) ?? 0] as Severity,
+      severity: SEVERITY_BY_RANK[this.infoById.get(c.id)?.rank ?? 0] as Severity,
     };
-    const f = this.fieldsById.get(c.id);
+    const f = this.infoById.get(c.id)?.fields;
     if (f?.level !== undefined) d.level = f.level;
     if (f?.component !== undefined) d.component = f.component;
     if (c.firstSeen !== undefined) d.firstSeen = c.firstSeen;
