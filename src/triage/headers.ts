@@ -176,6 +176,7 @@ export class HeaderDetector {
     p.message = undefined;
     p.level = undefined;
     p.component = undefined;
+    this.readBy = -1;
     if (this.signature !== null) {
       if (this.along(s, from, to, this.signature)) return true;
       // A line of another format than the learned one (containers mix formats on stdout and
@@ -358,6 +359,7 @@ export class HeaderDetector {
       for (const g of c.comps) if (m[g] !== undefined) p.component = m[g];
       p.msgStart = c.re.lastIndex;
       if (this.reusable) {
+        this.readBy = ++this.reads;
         this.lastS = s;
         this.lastFrom = from;
         this.lastLen = p.msgStart - from;
@@ -431,7 +433,17 @@ export class HeaderDetector {
     const prev = this.lastS;
     if (len <= 0 || prev === null || from + len >= to || !separatorFree(s.charCodeAt(from + len))) return false;
     const at = this.lastFrom;
-    for (let k = 0; k < len; k++) if (s.charCodeAt(from + k) !== prev.charCodeAt(at + k)) return false;
+    // where the last comparison found a difference first: a burst's headers differ there again
+    // (a timestamp's last digits), so most differing headers are told apart by one char
+    const probe = this.lastDiff;
+    if (probe < len && s.charCodeAt(from + probe) !== prev.charCodeAt(at + probe)) return false;
+    for (let k = 0; k < len; k++) {
+      if (s.charCodeAt(from + k) !== prev.charCodeAt(at + k)) {
+        this.lastDiff = k;
+        return false;
+      }
+    }
+    this.readBy = this.reads;
     const p = this.parsed;
     p.level = this.lastLevel;
     p.component = this.lastComponent;
@@ -441,6 +453,14 @@ export class HeaderDetector {
 
   /** The learned signature's last field is no timestamp: its header may be reused (`sameHeader`). */
   private reusable = false;
+  private reads = 0; // headers the learned regex read (and `sameHeader` may reuse)
+  private lastDiff = 0;
+  /**
+   * The last `parse` read its header along the learned signature as the `readBy`-th header the
+   * regex read, or as that same text again; -1 otherwise. Two lines with the same `readBy` (≥ 0)
+   * have the same header text.
+   */
+  readBy = -1;
   private lastS: string | null = null; // the line (a chunk) of the last header read by the regex
   private lastFrom = 0;
   private lastLen = 0;

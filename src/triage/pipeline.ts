@@ -416,21 +416,16 @@ export class ContainerTriage {
   }
 
   /**
-   * The header scan of `s[from, split)`: the last line's when its header was the same text and its
-   * scan read nothing past the header (bursts of lines share a second, a pid, a component).
+   * The header scan of `s[from, split)`: the last line's when the header detector read the same
+   * header text for both (`readBy`) and that scan read nothing past the header (bursts of lines
+   * share a second, a pid, a component).
    */
   private headerHints(s: string, from: number, split: number, to: number): number {
     const scanner = this.miner.scanner;
-    const len = split - from;
-    const prev = this.prevHead;
-    if (len === this.prevHeadLen && prev !== null) {
-      const at = this.prevHeadFrom;
-      let k = 0; // from the start: a header's timestamp, its first field mostly, tells two apart soonest
-      while (k < len && s.charCodeAt(from + k) === prev.charCodeAt(at + k)) k++;
-      if (k === len) {
-        scanner.setIps(this.prevHeadIps, this.prevHeadIpCount, from);
-        return this.prevHeadHints;
-      }
+    const by = (this.header as HeaderDetector).readBy;
+    if (by >= 0 && by === this.prevHeadBy) {
+      scanner.setIps(this.prevHeadIps, this.prevHeadIpCount, from);
+      return this.prevHeadHints;
     }
     let hints = scanner.scanHeader(s, from, split, to);
     if ((hints & REDACT) === ADDR && this.redacting) {
@@ -441,13 +436,7 @@ export class ContainerTriage {
       const head = s.slice(from, split);
       if (this.redactor.textFor(head, ADDR | HINTED) === head) hints &= ~ADDR;
     }
-    if (scanner.readPast) {
-      this.prevHead = null;
-      return hints;
-    }
-    this.prevHead = s; // the line's string (a chunk): held until the next header
-    this.prevHeadFrom = from;
-    this.prevHeadLen = len;
+    this.prevHeadBy = scanner.readPast ? -1 : by;
     this.prevHeadHints = hints;
     const n = scanner.ipCount;
     if (n * 2 > this.prevHeadIps.length) this.prevHeadIps = new Int32Array(n * 2);
@@ -456,9 +445,7 @@ export class ContainerTriage {
     return hints;
   }
 
-  private prevHead: string | null = null;
-  private prevHeadFrom = 0;
-  private prevHeadLen = -1;
+  private prevHeadBy = -1; // the header detector's `readBy` of the header scanned last, -1: none to reuse
   private prevHeadHints = 0;
   private prevHeadIps = new Int32Array(8);
   private prevHeadIpCount = 0;
