@@ -165,7 +165,13 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
     const streamEnded = new Promise<void>((resolve) => stream.once('end', resolve).once('close', resolve).once('error', () => resolve()));
     docker.modem.demuxStream(stream, stdout, stderr);
     const { waited } = await withDeadline(15_000, 'wait', () => registerWait(container));
-    await container.start();
+    try {
+      await container.start();
+    } catch (err) {
+      // removed between create and start (409 "marked for removal"): say who ended the job
+      if (await removedUnderUs(container)) throw new WorkerGoneError(goneMessage(null));
+      throw err;
+    }
 
     const deadline = Math.min(spec.timeoutMs, entry.timeoutSeconds ? entry.timeoutSeconds * 1000 : Infinity);
     let timer: NodeJS.Timeout | undefined;

@@ -37,7 +37,17 @@ export async function startTestApp(env: Record<string, string> = {}, opts: AppOp
   const logsDir = env.CYBER_BRAIN_LOGS ? null : mkdtempSync(path.join(tmpdir(), 'cb-artifacts-'));
   const config = loadConfig({ LOG_LEVEL: 'silent', ...db.env, ...(logsDir ? { CYBER_BRAIN_LOGS: logsDir } : {}), ...env });
   if (config.database.kind === 'pglite' && db.env.DATA_DIR === 'memory://') config.database = { kind: 'pglite', dataDir: 'memory://' };
-  const app = await createApp(config, { logger: pino({ level: 'silent' }), database: { onQuery: (q) => queries.push(q) }, ...opts });
+  const cleanUp = async () => {
+    await db.drop();
+    if (logsDir) rmSync(logsDir, { recursive: true, force: true });
+  };
+  let app: Awaited<ReturnType<typeof createApp>>;
+  try {
+    app = await createApp(config, { logger: pino({ level: 'silent' }), database: { onQuery: (q) => queries.push(q) }, ...opts });
+  } catch (err) {
+    await cleanUp(); // an app that refused to start (the tests of bad config): nothing of it stays
+    throw err;
+  }
   return {
     app,
     queries,
@@ -50,9 +60,11 @@ export async function startTestApp(env: Record<string, string> = {}, opts: AppOp
       return res.json() as Promise<FormattedExecutionResult<never>>;
     },
     async close() {
-      await app.close();
-      await db.drop();
-      if (logsDir) rmSync(logsDir, { recursive: true, force: true });
+      try {
+        await app.close();
+      } finally {
+        await cleanUp();
+      }
     },
   };
 }
