@@ -66,6 +66,11 @@ async function removedUnderUs(container: Container): Promise<boolean> {
   }
 }
 
+/** The error to fail with: `err`, or the worker's removal by someone else when that is what happened. */
+async function unlessGone(container: Container, err: unknown): Promise<unknown> {
+  return (await removedUnderUs(container)) ? new WorkerGoneError(goneMessage(null)) : err;
+}
+
 const goneMessage = (exitCode: number | null) =>
   `worker container was removed outside this job${exitCode !== null ? ` (it exited with code ${exitCode})` : ''}`;
 
@@ -168,9 +173,7 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
     try {
       await container.start();
     } catch (err) {
-      // removed between create and start (409 "marked for removal"): say who ended the job
-      if (await removedUnderUs(container)) throw new WorkerGoneError(goneMessage(null));
-      throw err;
+      throw await unlessGone(container, err); // removed between create and start (409 "marked for removal")
     }
 
     const deadline = Math.min(spec.timeoutMs, entry.timeoutSeconds ? entry.timeoutSeconds * 1000 : Infinity);
@@ -186,8 +189,7 @@ export async function runWorker(deps: WorkerDeps, spec: WorkerSpec): Promise<Wor
     try {
       outcome = await Promise.race([waited, stop]);
     } catch (err) {
-      if (await removedUnderUs(container)) throw new WorkerGoneError(goneMessage(null));
-      throw err;
+      throw await unlessGone(container, err);
     } finally {
       clearTimeout(timer);
       if (onAbort) spec.signal?.removeEventListener('abort', onAbort);

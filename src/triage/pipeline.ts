@@ -286,11 +286,8 @@ export class ContainerTriage {
       if ((hints & REDACT) === 0 && SEPARATOR_LEAD[s.charCodeAt(split)] !== 1 && this.mayRepeat(raw)) {
         known = 0;
         repeat = s.slice(split, to);
-        const seen = this.repeats.get(repeat);
-        if (seen !== undefined && seen.generation === this.miner.generation && !seen.glued) {
-          this.repeatHits++;
-          return this.again(s, from, split, to, raw, seen, at);
-        }
+        const seen = this.seenAgain(repeat, false);
+        if (seen !== undefined) return this.again(s, from, split, to, raw, seen, at);
       }
       headIps = scanner.ipCount;
       bodyHints = scanner.scanBody(s, from, split, to);
@@ -303,11 +300,8 @@ export class ContainerTriage {
       if (start < to && header?.parsed.message === undefined && (hints & REDACT) === 0 && this.mayRepeat(raw)) {
         known = 0;
         repeat = s.slice(start, to);
-        const seen = this.repeats.get(repeat);
-        if (seen !== undefined && seen.generation === this.miner.generation && seen.glued) {
-          this.repeatHits++;
-          return this.again(s, from, start, to, raw, seen, at);
-        }
+        const seen = this.seenAgain(repeat, true);
+        if (seen !== undefined) return this.again(s, from, start, to, raw, seen, at);
       }
     }
     let line: string;
@@ -357,7 +351,7 @@ export class ContainerTriage {
           if (split < 0) scanner.dropTokensBefore(start);
           // clean IPv4s are mined as markers: the same message goes to the same cluster with them
           // (taken before mining: a new cluster's render reuses the scanner)
-          const ips = repeat !== null && (bodyHints & ~IP) === 0 && !scanner.nearHeader ? this.messageIps(split, headIps) : undefined;
+          const ips = repeat !== null && (bodyHints & ~IP) === 0 && !scanner.nearHeader ? scanner.relativeIps(headIps, split) : undefined;
           cluster = this.miner.addScannedRange(s, start, to, at, line);
           if (ips !== undefined) this.remember(repeat as string, cluster.id, ips, false);
         } else {
@@ -424,7 +418,7 @@ export class ContainerTriage {
     const scanner = this.miner.scanner;
     const by = (this.header as HeaderDetector).readBy;
     if (by >= 0 && by === this.prevHeadBy) {
-      scanner.setIps(this.prevHeadIps, this.prevHeadIpCount, from);
+      scanner.setIps(this.prevHeadIps, from);
       return this.prevHeadHints;
     }
     let hints = scanner.scanHeader(s, from, split, to);
@@ -438,17 +432,13 @@ export class ContainerTriage {
     }
     this.prevHeadBy = scanner.readPast ? -1 : by;
     this.prevHeadHints = hints;
-    const n = scanner.ipCount;
-    if (n * 2 > this.prevHeadIps.length) this.prevHeadIps = new Int32Array(n * 2);
-    for (let k = 0; k < n * 2; k++) this.prevHeadIps[k] = (scanner.ips[k] as number) - from;
-    this.prevHeadIpCount = n;
+    this.prevHeadIps = scanner.relativeIps(0, from);
     return hints;
   }
 
   private prevHeadBy = -1; // the header detector's `readBy` of the header scanned last, -1: none to reuse
   private prevHeadHints = 0;
-  private prevHeadIps = new Int32Array(8);
-  private prevHeadIpCount = 0;
+  private prevHeadIps: Int32Array | null = null;
 
   /**
    * Look messages up? In a stream whose messages rarely repeat (ids, addresses in every line) the
@@ -468,13 +458,12 @@ export class ContainerTriage {
     return true;
   }
 
-  /** The last scan's clean IPv4s from pair `firstIp` on, as offsets into the message at `split`; null if none. */
-  private messageIps(split: number, firstIp: number): Int32Array | null {
-    const scanner = this.miner.scanner;
-    if (scanner.ipCount <= firstIp) return null;
-    const ips = scanner.ips.slice(firstIp * 2, scanner.ipCount * 2);
-    for (let k = 0; k < ips.length; k++) ips[k] = (ips[k] as number) - split;
-    return ips;
+  /** The remembered message `message`, placed while the miner's generation stood, as the kind it was remembered as. */
+  private seenAgain(message: string, glued: boolean): Repeat | undefined {
+    const seen = this.repeats.get(message);
+    if (seen === undefined || seen.generation !== this.miner.generation || seen.glued !== glued) return undefined;
+    this.repeatHits++;
+    return seen;
   }
 
   /** Remember where a clean message went, and its clean IPv4s (bounded: the map is dropped when full). */

@@ -660,10 +660,19 @@ export class LineScanner {
     return this.run(s, from, msgStart, to, to, null, msgStart, this.ipCount);
   }
 
-  /** Take `n` IPv4 pairs from `pairs`, each offset shifted by `shift`, as the last scan's (a header's, reused). */
-  setIps(pairs: Int32Array, n: number, shift: number): void {
+  /** The last scan's IPv4 pairs from pair `first` on, as offsets from `base`; null if none. */
+  relativeIps(first: number, base: number): Int32Array | null {
+    if (this.ipCount <= first) return null;
+    const pairs = this.ips.slice(first * 2, this.ipCount * 2);
+    for (let k = 0; k < pairs.length; k++) pairs[k] = (pairs[k] as number) - base;
+    return pairs;
+  }
+
+  /** Take `relativeIps` pairs (or none), shifted back by `base`, as the last scan's (a header's, reused). */
+  setIps(pairs: Int32Array | null, base: number): void {
     this.ipCount = 0;
-    for (let k = 0; k < n * 2; k += 2) this.ipAt((pairs[k] as number) + shift, (pairs[k + 1] as number) + shift);
+    if (pairs === null) return;
+    for (let k = 0; k < pairs.length; k += 2) this.ipAt((pairs[k] as number) + base, (pairs[k + 1] as number) + base);
   }
 
   /** Forget the first `k` tokens of the last scan (a line's header, mined apart from its message). */
