@@ -176,7 +176,7 @@ export class HeaderDetector {
     p.message = undefined;
     p.level = undefined;
     p.component = undefined;
-    this.readBy = -1;
+    this.read = null;
     if (this.signature !== null) {
       if (this.along(s, from, to, this.signature)) return true;
       // A line of another format than the learned one (containers mix formats on stdout and
@@ -358,14 +358,7 @@ export class HeaderDetector {
       else if (c.lead !== 0) this.levelOrLead(s, from, from + (m[c.lead] as string).length);
       for (const g of c.comps) if (m[g] !== undefined) p.component = m[g];
       p.msgStart = c.re.lastIndex;
-      if (this.reusable) {
-        this.readBy = ++this.reads;
-        this.lastS = s;
-        this.lastFrom = from;
-        this.lastLen = p.msgStart - from;
-        this.lastLevel = p.level;
-        this.lastComponent = p.component;
-      }
+      if (this.reusable) this.keep(s, from);
       return true;
     }
     let at = from;
@@ -420,52 +413,149 @@ export class HeaderDetector {
   }
 
   /**
-   * Does `s[from, to)` open with the header the learned regex read last, and would the regex read
-   * it the same (then `parsed` is set from it)? Bursts of lines share a second, a pid, a thread.
-   * What the regex reads past a header is the message's first char (the trailing separators stop
-   * there; a padded column's lookahead wants a non-space there) — but where a timestamp is the last
-   * field, whose optional parts (` 2005`, ` UTC`) may run on into the message (`reusable`). So the
-   * same header text followed by a char no separator takes (no space, `|`, `,`, `-`, `:`) parses
-   * the same: every other path the regex tried read header chars only.
+   * Does `s[from, to)` open with a header the learned regex read lately (`HEADER_SLOTS` of them),
+   * and would the regex read it the same (then `parsed` is set from it)? Bursts of lines share a
+   * second, a pid, a thread; a few loggers take turns. What the regex reads past a header is the
+   * message's first char (the trailing separators stop there; a padded column's lookahead wants a
+   * non-space there) — but where a timestamp is the last field, whose optional parts (` 2005`,
+   * ` UTC`) may run on into the message (`reusable`). So the same header text followed by a char
+   * no separator takes (no space, `|`, `,`, `-`, `:`) parses the same: every other path the regex
+   * tried read header chars only. So does one that differs in digits its caller's scan did not pin (`mayDiffer`).
    */
   private sameHeader(s: string, from: number, to: number): boolean {
-    const len = this.lastLen;
-    const prev = this.lastS;
-    if (len <= 0 || prev === null || from + len >= to || !separatorFree(s.charCodeAt(from + len))) return false;
-    const at = this.lastFrom;
-    // where the last comparison found a difference first: a burst's headers differ there again
-    // (a timestamp's last digits), so most differing headers are told apart by one char
-    const probe = this.lastDiff;
-    if (probe < len && s.charCodeAt(from + probe) !== prev.charCodeAt(at + probe)) return false;
-    for (let k = 0; k < len; k++) {
-      if (s.charCodeAt(from + k) !== prev.charCodeAt(at + k)) {
-        this.lastDiff = k;
-        return false;
+    const slots = this.slots;
+    const n = slots.length;
+    if (n === 0 || !this.sameOn()) return false;
+    // the slot that matched last first: a burst keeps to one header
+    for (let j = 0, i = this.lastHit; j < n; j++, i = i + 1 === n ? 0 : i + 1) {
+      const seen = slots[i] as SeenHeader;
+      const len = seen.len;
+      if (from + len >= to || !separatorFree(s.charCodeAt(from + len))) continue;
+      const prev = seen.s;
+      const at = seen.from;
+      // where the last comparison found a difference first: a burst's headers differ there again
+      // (a timestamp's last digits), so most differing headers are told apart by one char
+      const probe = seen.diff;
+      const free = seen.free;
+      if (probe < len && s.charCodeAt(from + probe) !== prev.charCodeAt(at + probe) && !mayDiffer(s.charCodeAt(from + probe), free, probe)) continue;
+      let k = 0;
+      for (; k < len; k++) {
+        const a = s.charCodeAt(from + k);
+        if (a !== prev.charCodeAt(at + k) && !mayDiffer(a, free, k)) break;
       }
+      if (k < len) {
+        seen.diff = k;
+        continue;
+      }
+      this.read = seen;
+      this.lastHit = i;
+      this.sameHits++;
+      const p = this.parsed;
+      p.level = seen.level;
+      p.component = seen.component;
+      p.msgStart = from + len;
+      return true;
     }
-    this.readBy = this.reads;
-    const p = this.parsed;
-    p.level = this.lastLevel;
-    p.component = this.lastComponent;
-    p.msgStart = from + len;
+    return false;
+  }
+
+  /**
+   * Compare with the recent headers? Where they rarely match (a node name or a thread id in every
+   * header) the comparisons and the bookkeeping only cost: after a window with under 1 hit in 8,
+   * they pause for four windows, twice as long after each such window in a row (up to 64).
+   */
+  private sameOn(): boolean {
+    if (this.samePause > 0) {
+      this.samePause--;
+      return false;
+    }
+    if (++this.sameTries === SAME_WINDOW) {
+      if (this.sameHits * 8 < SAME_WINDOW) {
+        this.samePause = SAME_WINDOW * this.sameBackoff;
+        this.sameBackoff = Math.min(64, this.sameBackoff * 2);
+      } else {
+        this.sameBackoff = 4;
+      }
+      this.sameTries = 0;
+      this.sameHits = 0;
+    }
     return true;
+  }
+
+  private sameTries = 0;
+  private sameHits = 0;
+  private samePause = 0;
+  private sameBackoff = 4; // windows of the next pause
+
+  /** Remember the header the regex just read as `s[from, p.msgStart)`, in place of the oldest. */
+  private keep(s: string, from: number): void {
+    this.read = null;
+    if (this.samePause > 0) return;
+    const p = this.parsed;
+    const slots = this.slots;
+    let seen = slots[this.victim];
+    if (seen === undefined) {
+      seen = { s, from, len: 0, level: undefined, component: undefined, diff: 0, free: null, freeBuf: new Uint8Array(64), scan: null };
+      slots.push(seen);
+    }
+    this.victim = this.victim + 1 === HEADER_SLOTS ? 0 : this.victim + 1;
+    // the line itself (a decoded chunk): HEADER_SLOTS chunks at most stay alive for it
+    seen.s = s;
+    seen.from = from;
+    seen.len = p.msgStart - from;
+    seen.level = p.level;
+    seen.component = p.component;
+    seen.diff = 0;
+    seen.free = null;
+    seen.scan = null;
+    this.read = seen;
+  }
+
+  private victim = 0; // the slot `keep` fills next
+  private lastHit = 0; // the slot `sameHeader` matched last
+
+  /**
+   * What the caller's scan of the header just parsed found, if it scanned that header (or one the
+   * same up to its unpinned digits) before: the header was read from a slot holding it.
+   */
+  get headerScan(): HeaderScan | null {
+    return this.read?.scan ?? null;
+  }
+
+  /**
+   * The caller scanned the header just parsed: keep what it found (`headerScan` gives it back for
+   * later lines with this header), and let `sameHeader` take a header differing from it in digits
+   * outside the ranges `pins[0, 2 * count)` (absolute offsets; the header started at `base`): that
+   * scan found that its result depends on no other digit.
+   */
+  keepScan(scan: HeaderScan, pins: Int32Array, count: number, base: number): void {
+    const seen = this.read;
+    if (seen === null) return;
+    seen.scan = scan;
+    const len = seen.len;
+    if (seen.freeBuf.length < len) seen.freeBuf = new Uint8Array(len * 2);
+    const free = seen.freeBuf.subarray(0, len);
+    for (let k = 0; k < len; k++) {
+      const c = seen.s.charCodeAt(seen.from + k);
+      free[k] = c >= 48 && c <= 57 ? 1 : 0;
+    }
+    for (let q = 0; q < count * 2; q += 2) free.fill(0, Math.max(0, (pins[q] as number) - base), Math.min(len, (pins[q + 1] as number) - base));
+    // the component's text is kept: where it holds a digit, each place it could have been read from stays
+    const comp = seen.component;
+    if (comp !== undefined && /\d/.test(comp)) {
+      // in the header's own text: the line may be a whole chunk, searched to its end otherwise
+      const head = seen.s.slice(seen.from, seen.from + len);
+      for (let at = head.indexOf(comp); at >= 0; at = head.indexOf(comp, at + 1)) free.fill(0, at, at + comp.length);
+    }
+    seen.free = free;
   }
 
   /** The learned signature's last field is no timestamp: its header may be reused (`sameHeader`). */
   private reusable = false;
-  private reads = 0; // headers the learned regex read (and `sameHeader` may reuse)
-  private lastDiff = 0;
-  /**
-   * The last `parse` read its header along the learned signature as the `readBy`-th header the
-   * regex read, or as that same text again; -1 otherwise. Two lines with the same `readBy` (≥ 0)
-   * have the same header text.
-   */
-  readBy = -1;
-  private lastS: string | null = null; // the line (a chunk) of the last header read by the regex
-  private lastFrom = 0;
-  private lastLen = 0;
-  private lastLevel: string | undefined;
-  private lastComponent: string | undefined;
+  /** Headers the learned regex read lately (`keep` replaces the oldest). */
+  private readonly slots: SeenHeader[] = [];
+  /** The slot the last `parse` read its header as (by the regex or `sameHeader`), or null. */
+  private read: SeenHeader | null = null;
 
   private none(from: number): boolean {
     const p = this.parsed;
@@ -530,6 +620,42 @@ export class HeaderDetector {
     }
     return null;
   }
+}
+
+/** How many headers `sameHeader` compares a line with. */
+const HEADER_SLOTS = 8;
+/** Parses per hit-rate window of `sameHeader` (see `sameOn`). */
+const SAME_WINDOW = 256;
+
+/** What a caller's scan of a header found (the pipeline's redaction hints and IPv4s). */
+export interface HeaderScan {
+  hints: number;
+  ips: Int32Array | null;
+}
+
+/** A header the learned regex read, and what a line with it parses to. */
+interface SeenHeader {
+  /** The header is `s[from, from + len)`. */
+  s: string;
+  from: number;
+  len: number;
+  level: string | undefined;
+  component: string | undefined;
+  /** Where a line's header last differed from it first (compared first next time). */
+  diff: number;
+  /** 1 where a digit may change (offsets from `from`; the caller's scan did not look at it), or null: none may. */
+  free: Uint8Array | null;
+  freeBuf: Uint8Array;
+  scan: HeaderScan | null;
+}
+
+/**
+ * May a header hold `a` at offset `k` where the one read before holds another char? Where that
+ * one holds a digit its scan let change (`free`), any digit: the learned regex treats every digit
+ * alike (`\d`, `\w`, `\S`, classes holding all ten or none), so it reads such a header the same.
+ */
+function mayDiffer(a: number, free: Uint8Array | null, k: number): boolean {
+  return free !== null && free[k] === 1 && a >= 48 && a <= 57;
 }
 
 /** Is `c` a char the learned regex's trailing separators do not take (so they stop before it)? */

@@ -410,16 +410,17 @@ export class ContainerTriage {
   }
 
   /**
-   * The header scan of `s[from, split)`: the last line's when the header detector read the same
-   * header text for both (`readBy`) and that scan read nothing past the header (bursts of lines
-   * share a second, a pid, a component).
+   * The header scan of `s[from, split)`: a recent line's when the header detector read the same
+   * header for both (`headerScan`: the same text, or digits that scan did not look at changed) and
+   * that scan read nothing past the header (bursts of lines share a second, a pid, a component).
    */
   private headerHints(s: string, from: number, split: number, to: number): number {
     const scanner = this.miner.scanner;
-    const by = (this.header as HeaderDetector).readBy;
-    if (by >= 0 && by === this.prevHeadBy) {
-      scanner.setIps(this.prevHeadIps, from);
-      return this.prevHeadHints;
+    const header = this.header as HeaderDetector;
+    const seen = header.headerScan;
+    if (seen !== null) {
+      scanner.setIps(seen.ips, from);
+      return seen.hints;
     }
     let hints = scanner.scanHeader(s, from, split, to);
     if ((hints & REDACT) === ADDR && this.redacting) {
@@ -430,15 +431,10 @@ export class ContainerTriage {
       const head = s.slice(from, split);
       if (this.redactor.textFor(head, ADDR | HINTED) === head) hints &= ~ADDR;
     }
-    this.prevHeadBy = scanner.readPast ? -1 : by;
-    this.prevHeadHints = hints;
-    this.prevHeadIps = scanner.relativeIps(0, from);
+    // later headers the same up to digits this scan did not look at read the same
+    if (!scanner.readPast) header.keepScan({ hints, ips: scanner.relativeIps(0, from) }, scanner.pins, scanner.pinCount, from);
     return hints;
   }
-
-  private prevHeadBy = -1; // the header detector's `readBy` of the header scanned last, -1: none to reuse
-  private prevHeadHints = 0;
-  private prevHeadIps: Int32Array | null = null;
 
   /**
    * Look messages up? In a stream whose messages rarely repeat (ids, addresses in every line) the

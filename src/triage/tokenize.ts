@@ -575,6 +575,27 @@ export function isSpaceCode(c: number): boolean {
 }
 
 const ALNUM = DIGIT | HEXL | LOWER | UPPER;
+/**
+ * Could a digit's value (not just its being a digit) change this segment's hints? Where the
+ * checks above read one: a dotted quad's octets; a rare char's (`%3d`); a lettered segment's
+ * first three chars and a provider prefix after them (`4b1d`, `sk-ant-api03-`), an AWS key id's `3`
+ * (16+ chars) and base64 of a sensitive word (both cases). Every other check reads digits by class.
+ * `flags` without AUX.
+ */
+function valueSensitive(s: string, from: number, len: number, flags: number): boolean {
+  if (flags === (DIGIT | DOT) || (flags & RARE) !== 0) return true;
+  if ((flags & (HEXL | LOWER | UPPER)) === 0) return false;
+  const c0 = s.charCodeAt(from);
+  const c1 = s.charCodeAt(from + 1);
+  const c2 = s.charCodeAt(from + 2);
+  return (
+    len >= 16 ||
+    (flags & (UPPER | LOWER)) === (UPPER | LOWER) ||
+    isDigit(c0) || isDigit(c1) || isDigit(c2) ||
+    // a provider prefix with digits further on (`sk-ant-api03-`)
+    (len >= 4 && TRI_SEEN[tri(c0, c1, c2)] === 1)
+  );
+}
 
 const HTTP_METHOD_BEFORE = /(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+$/;
 /** How far back HTTP_METHOD_BEFORE is tested from a path (`OPTIONS ` and a little). */
@@ -583,6 +604,18 @@ const METHOD_WINDOW = 9;
 /** Delimiters that may close a path token and stay after its mask (`:`, `,`, `;`, `)`, quotes). */
 const CLOSING_MARK = new Uint8Array(128);
 for (const c of ':,;)\'"') CLOSING_MARK[c.charCodeAt(0)] = 1;
+
+/** `pairs` with pair number `k` set to `[from, to)`, grown (a copy) when it has no room. */
+function withPair(pairs: Int32Array<ArrayBuffer>, k: number, from: number, to: number): Int32Array<ArrayBuffer> {
+  let out = pairs;
+  if (k * 2 + 2 > out.length) {
+    out = new Int32Array(out.length * 2);
+    out.set(pairs);
+  }
+  out[k * 2] = from;
+  out[k * 2 + 1] = to;
+  return out;
+}
 
 export class LineScanner {
   /** Token hashes of the last scanned line, `count` of them valid. */
@@ -609,6 +642,15 @@ export class LineScanner {
   /** Start/end offsets of clean IPv4 segments of the last scan (`ipCount` pairs). */
   ips = new Int32Array(16);
   ipCount = 0;
+  /**
+   * Ranges (pairs) of the last scan's header whose digits its hints depend on: segments holding
+   * letters or rare chars with digits (AWS ids, base64 words, provider prefixes), dotted quads (an
+   * octet's value decides an address), tokens that woke the address rules. Elsewhere a header's
+   * digits only ever meet class checks (`\d`, runs of 1-3 digits), so a header that differs from
+   * it in those digits alone has the same hints and IPv4s (HeaderDetector.sameHeader relies on it).
+   */
+  pins = new Int32Array(16);
+  pinCount = 0;
   private readonly masks: MaskTexts;
   private readonly numUnit: number;
   private readonly hexUnit: number;
@@ -749,15 +791,11 @@ export class LineScanner {
   }
 
   private ipAt(from: number, to: number): void {
-    const k = this.ipCount * 2;
-    if (k + 2 > this.ips.length) {
-      const grown = new Int32Array(this.ips.length * 2);
-      grown.set(this.ips);
-      this.ips = grown;
-    }
-    this.ips[k] = from;
-    this.ips[k + 1] = to;
-    this.ipCount++;
+    this.ips = withPair(this.ips, this.ipCount++, from, to);
+  }
+
+  private pinAt(from: number, to: number): void {
+    this.pins = withPair(this.pins, this.pinCount++, from, to);
   }
 
   private push(th: number, param: number, start: number): void {
@@ -784,6 +822,7 @@ export class LineScanner {
   private run(s: string, back: number, from: number, end: number, n: number, out: string[] | null, tokensFrom: number, ipBase: number): number {
     this.count = 0;
     this.ipCount = ipBase;
+    this.pinCount = 0;
     this.nearHeader = false;
     this.readPast = false;
     let hints = 0;
@@ -809,6 +848,7 @@ export class LineScanner {
       let colons = 0;
       let slashes = 0;
       let param = 0;
+      let addressToken = false;
       const tokenStart = i;
       // segments of this token
       for (;;) {
@@ -836,6 +876,7 @@ export class LineScanner {
         const letters = flags; // with the AUX bits, for the rare checks' gates
         flags &= ~AUX;
         const len = i - segStart;
+        if (!hashing && (flags & DIGIT) !== 0 && valueSensitive(s, segStart, len, flags)) this.pinAt(segStart, i);
         if (len > 0) {
           let unit = h;
           let mask: string | null = null;
@@ -924,11 +965,18 @@ export class LineScanner {
         if (c === 61 || c === 58) hints |= separatorHint(s, i);
         // user:pw@host (but not Java's `Class@line`: the DSN rule's own digitsOnlyHost skips it), full IPv6
         if ((c === 64 && colons > 0 && !digitsOnlyHost(s, i + 1, n)) || colons >= 7) hints |= HINT_ADDR;
+        // the address rules' triggers, whether or not they fired: the pipeline clears a header's
+        // false alarm by its text, so that token's digits must stay as they were
+        if (!hashing && (c === 64 || colons >= 7 || (c === 58 && s.charCodeAt(i + 1) === 58))) addressToken = true;
         th = mixUnit(th, c);
         if (out !== null) text += String.fromCharCode(c);
         i++;
       }
-      if (!hashing) continue; // a header's token: its hints are taken, it is not mined
+      if (!hashing) {
+        // a header's token: its hints are taken, it is not mined
+        if (addressToken) this.pinAt(tokenStart, i);
+        continue;
+      }
       // An absolute path (`/etc/httpd/conf/workers2.properties`, `/var/www/html/`) is one parameter.
       // Its segments were scanned above all the same: their redaction hints must not be lost.
       // Closing marks after it stay (`loading /a/b.rts: invalid`, `'/a/b',`), hashed as a re-scan

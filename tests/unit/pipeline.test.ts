@@ -156,6 +156,28 @@ describe('ContainerTriage', () => {
     expect(Object.values(bySeverity).reduce((a, b) => a + b, 0)).toBe(8020);
   });
 
+  it('returns what redact() returns when a header differs from one seen before in digits whose value matters', () => {
+    // A header the same up to digits its scan did not pin is neither parsed nor scanned again; the
+    // digits of an address, a provider prefix, an AWS key id, a base64 word are pinned.
+    const rnd = seeded(13);
+    const words = [
+      (k: number) => `10.0.0.${k}`, (k: number) => `peer(10.0.${k}.1)`, (k: number) => `calvisitor-10-105-162-${k}`, (k: number) => `host${k}.206.196.21.example.com`,
+      (k: number) => `dop_v${k % 3}_abc`, (k: number) => `${k % 10}b1dabc12`, (k: number) => `A${k % 5}-abcdef`, (k: number) => `keyxa${k % 5}t1234567890123`,
+      (k: number) => `sk-ant-api0${k % 5}-abcdef`, (k: number) => `cGFzc3dvcmQ${k % 10}`, (k: number) => `c${k % 4}VjcmV0`, (k: number) => `pass%3${k % 3}x`,
+      (k: number) => `Worker-${k}`, (k: number) => `[LeaseRenewer:msrabi@msra-sa-${k}:9000]`, (k: number) => `Pool:${k}:Worker::${k % 9}`,
+    ];
+    const messages = ['job done', 'peer 10.0.0.1 ok', 'took 12 ms', '= hunter2x', 'password hunter2x'];
+    const header = (word: string, n: number) => `2026-11-24 10:${10 + (Math.floor(n / 40) % 50)}:${10 + (Math.floor(n / 3) % 50)} INFO [${word}] svc: `;
+    const t = new ContainerTriage();
+    const stream = new LineState();
+    for (let i = 0; i < 20; i++) t.push(`${header('main', i)}started worker ${i}`);
+    for (let n = 0; n < 6000; n++) {
+      const word = (words[Math.floor(rnd() * words.length)] as (k: number) => string)(Math.floor(rnd() * 300));
+      const line = header(word, n) + (messages[Math.floor(rnd() * messages.length)] as string);
+      expect(t.push(line), line).toBe(stream.line(line, redact));
+    }
+  });
+
   it('does not take a remembered address for one after a header word that makes it a version', () => {
     // `ver:`/`version:` before a quad make it a version (not redacted); after `svc:` it is an address
     const head = (comp: string, i: number) => `2026-11-24 10:01:${10 + i} INFO ${comp}: `;
