@@ -122,6 +122,10 @@ for (const { prefix, ignoreCase } of PROVIDER_PREFIX_RULES) {
 }
 const TRI_SEEN = new Uint8Array(65536);
 for (const k of PREFIXES_BY_TRI.keys()) TRI_SEEN[k] = 1;
+// The same with every digit read as `0`: could some digits there make a prefix (`4b1d`, `A3-`)?
+const zeroed = (c: number) => (c >= 48 && c <= 57 ? 48 : c);
+const TRI_ZEROED = new Uint8Array(65536);
+for (const { prefix } of PROVIDER_PREFIX_RULES) TRI_ZEROED[tri(zeroed(prefix.charCodeAt(0)), zeroed(prefix.charCodeAt(1)), zeroed(prefix.charCodeAt(2)))] = 1;
 // First two chars (lowercased) of every provider prefix and of `mysql`/`mariadb`: the gate.
 const PAIR_SEEN = new Uint8Array(1 << 15);
 for (const p of [...PROVIDER_PREFIX_RULES.map((r) => r.prefix), 'my', 'ma']) PAIR_SEEN[((p.charCodeAt(0) | 32) << 7) ^ (p.charCodeAt(1) | 32)] = 1;
@@ -577,23 +581,20 @@ export function isSpaceCode(c: number): boolean {
 const ALNUM = DIGIT | HEXL | LOWER | UPPER;
 /**
  * Could a digit's value (not just its being a digit) change this segment's hints? Where the
- * checks above read one: a dotted quad's octets; a rare char's (`%3d`); a lettered segment's
- * first three chars and a provider prefix after them (`4b1d`, `sk-ant-api03-`), an AWS key id's `3`
+ * checks above read one: a dotted quad's octets; a rare char's (`%3d`); a lettered segment that
+ * may open with a provider prefix (`4b1d`, `sk-ant-api03-`), an AWS key id's `3`
  * (16+ chars) and base64 of a sensitive word (both cases). Every other check reads digits by class.
  * `flags` without AUX.
  */
 function valueSensitive(s: string, from: number, len: number, flags: number): boolean {
-  if (flags === (DIGIT | DOT) || (flags & RARE) !== 0) return true;
+  if (flags === (DIGIT | DOT)) return countDots(s, from, from + len) === 3;
+  if ((flags & RARE) !== 0) return true;
   if ((flags & (HEXL | LOWER | UPPER)) === 0) return false;
-  const c0 = s.charCodeAt(from);
-  const c1 = s.charCodeAt(from + 1);
-  const c2 = s.charCodeAt(from + 2);
   return (
     len >= 16 ||
     (flags & (UPPER | LOWER)) === (UPPER | LOWER) ||
-    isDigit(c0) || isDigit(c1) || isDigit(c2) ||
-    // a provider prefix with digits further on (`sk-ant-api03-`)
-    (len >= 4 && TRI_SEEN[tri(c0, c1, c2)] === 1)
+    // a provider prefix, by its first chars with digits of any value (`4b1d`), or digits further on (`sk-ant-api03-`)
+    (len >= 4 && TRI_ZEROED[tri(zeroed(s.charCodeAt(from)), zeroed(s.charCodeAt(from + 1)), zeroed(s.charCodeAt(from + 2)))] === 1)
   );
 }
 

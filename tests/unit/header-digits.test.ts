@@ -20,7 +20,7 @@ const WORDS = [
   '10.0.0.1', '10.0.0.19', '199.1.1.1', '(10.0.0.1)', '/10.250.19.102:54106', 'host-10.1.2.3', 'calvisitor-10-105-162-178', 'host129.206.196.21.example.com',
   'ip-10-0-0-1', 'a-1-2-3', 'node-246', 'R02-M1-N0-C:J12-U11', 'v1.2.3.4', 'ver', 'version:', '~~6.1.1.0',
   'AKIAIOSFODNN7EXAMPLE', 'a3t0ABCDEFGHIJKLMNOP', 'xa3t1234567890123456', 'cGFzc3dvcmQ9', 'c2VjcmV0', 'dG9rZW4', 'ghp_abcdefghijklmnop1234', 'glpat-12345678901234567890',
-  'sk-1234567890abcdef', 'xoxb-123-456', 'sk-ant-api03-abcdef', 'GR1348941abc', '4b1dabc12', 'p8e-abcdef01', 'keyxa3t1234567890123', 'dt0c01.abc', 'dop_v1_abc', '5b1dabc12', 'A4-abcdef', '%3d1', 'pass%3D12', '\\u0070ass1', 'pa\u200bss1', 'eyJ1.eyJ2.c3',
+  'sk-1234567890abcdef', 'xoxb-123-456', 'sk-ant-api03-abcdef', 'GR1348941abc', '4b1dabc12', 'p8e-abcdef01', 'keyxa3t1234567890123', 'dt0c01.abc', 'dop_v1_abc', '5b1dabc12', 'A4-abcdef', '2005.06.03', '1.2.3.4.5', '10.0.0',  '%3d1', 'pass%3D12', '\\u0070ass1', 'pa\u200bss1', 'eyJ1.eyJ2.c3',
   '[LeaseRenewer:msrabi@msra-sa-41:9000]', '[admin:hunter2@db1:5432]', '[QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:Env@100]', 'fe80::1:2', 'a:b@12', 'u:p@7x',
   'password', 'password=12', 'token:34', 'api_key', 'INFO', 'Info', 'E', '-', '|', 'main', 'Worker-12', 'blk_-1608999687919862906', '0x1f', '00001234',
 ];
