@@ -81,6 +81,9 @@ const GROUPS: Record<string, number> = { ts: 0, level: 1, pid: 0, comp: 4, colum
 
 interface Compiled {
   re: RegExp;
+  /** Headers it read lately (`sameHeader`); null where the last field is a timestamp (not reused). */
+  recent: RecentHeaders | null;
+  kinds: FieldKind[];
   level: number; // capture group of the level, 0 if none
   lead: number; // capture group of a leading tag, 0 if none
   comps: number[]; // capture groups holding a component
@@ -90,7 +93,8 @@ interface Compiled {
 function compile(kinds: FieldKind[]): Compiled {
   let src = '';
   let group = 1;
-  const out: Compiled = { re: /$/y, level: 0, lead: 0, comps: [] };
+  const recent = kinds[kinds.length - 1] !== 'ts' ? { slots: [], victim: 0, lastHit: 0, tries: 0, hits: 0, pause: 0, backoff: 4 } : null;
+  const out: Compiled = { re: /$/y, recent, kinds, level: 0, lead: 0, comps: [] };
   kinds.forEach((kind, f) => {
     if (f > 0) src += `${SEPARATOR.source.slice(0, -1)}*`;
     src += FIELD_SOURCE[kind] as string;
@@ -103,6 +107,11 @@ function compile(kinds: FieldKind[]): Compiled {
   out.re = new RegExp(`${src}${SEPARATOR.source.slice(0, -1)}*`, 'y');
   return out;
 }
+
+/** Formats read as a whole line (`wholeLineForm`), a signature of their own. */
+const WHOLE_LINE = ['json', 'logfmt', 'klog', 'access'];
+/** Signatures learned from lines of other formats than the stream's own (`tallyOther`), at most. */
+const OTHER_SIGNATURES = 8;
 
 const KLOG = /([IWEF])\d{4} +\d\d:\d\d:\d\d\.\d+ +\d+ +([\w.-]+?)(?::\d+)?\] /y;
 const ACCESS = /\S+ \S+ \S+ \[\d{1,2}\/\w{3}\/\d{4}:\d\d:\d\d:\d\d(?: [+-]\d{4})?\] (?=")/y;
@@ -159,6 +168,11 @@ export class HeaderDetector {
     return this.signature !== null;
   }
 
+  /** Signatures learned since from lines of other formats (`tallyOther`), in the order they are tried. */
+  get otherSignatures(): string[] {
+    return this.others.map((c) => c.kinds.join(' '));
+  }
+
   /** A header was learned (not still learning, not `none`). */
   get headered(): boolean {
     return this.signature !== null && this.signature.length > 0;
@@ -179,6 +193,7 @@ export class HeaderDetector {
     this.read = null;
     if (this.signature !== null) {
       if (this.along(s, from, to, this.signature)) return true;
+      for (const c of this.others) if (this.readAs(c, s, from, to)) return true;
       // A line of another format than the learned one (containers mix formats on stdout and
       // stderr): read its own header as while learning, so a kind of line is mined the same way
       // whether it came before or after the lock.
@@ -186,7 +201,10 @@ export class HeaderDetector {
       p.message = undefined;
       p.level = undefined;
       p.component = undefined;
-      return this.greedy(s, from, to).length > 0;
+      const kinds = this.greedy(s, from, to);
+      // (not beside a whole-line format: whether a line is JSON may depend on a digit's value)
+      if (kinds.length > 0 && this.wholeLine === null && this.others.length < OTHER_SIGNATURES) this.tallyOther(kinds);
+      return kinds.length > 0;
     }
     const kinds = this.greedy(s, from, to);
     const key = kinds.join(' ');
@@ -201,11 +219,10 @@ export class HeaderDetector {
     for (const [k, c] of this.tally) if (c > n || (c === n && k.length > best.length)) [best, n] = [k, c];
     // a header only when most learned lines agree on it
     const kinds = n * 2 >= this.seen && best !== '' ? (best.split(' ') as FieldKind[]) : [];
-    const whole = kinds.length === 1 && ['json', 'logfmt', 'klog', 'access'].includes(kinds[0] as string);
+    const whole = kinds.length === 1 && WHOLE_LINE.includes(kinds[0] as string);
     this.wholeLine = whole ? (kinds[0] as unknown as 'json') : null;
     this.signature = kinds;
     this.compiled = kinds.length > 0 && !whole ? compile(kinds) : null;
-    this.reusable = kinds[kinds.length - 1] !== 'ts';
   }
 
   private compiled: Compiled | null = null;
@@ -338,29 +355,62 @@ export class HeaderDetector {
     if (m !== null && LEVEL.lastIndex === to && this.levelOk(m[1] as string)) this.parsed.level = m[1];
   }
 
+  /**
+   * Read `s[from, to)` with a learned signature's regex; a header it read is kept for `sameHeader`
+   * (where its last field is no timestamp). A line is compared with the headers a signature read
+   * only once the signatures before it failed on that line: they may have failed on chars past a
+   * header (a padded column's lookahead), so the same header in another line proves nothing to them.
+   */
+  private readWith(c: Compiled, s: string, from: number, to: number): boolean {
+    const p = this.parsed;
+    c.re.lastIndex = from;
+    const m = c.re.exec(s);
+    // past `to`: the separators ran into the next line of a chunk (a line that is all header)
+    if (m === null || c.re.lastIndex > to) return this.none(from);
+    if (c.level !== 0) {
+      const level = m[c.level] as string;
+      if (!LEVEL_SET.has(level)) return this.none(from);
+      p.level = level;
+    }
+    else if (c.lead !== 0) this.levelOrLead(s, from, from + (m[c.lead] as string).length);
+    for (const g of c.comps) if (m[g] !== undefined) p.component = m[g];
+    p.msgStart = c.re.lastIndex;
+    if (c.recent !== null) this.keep(c.recent, s, from);
+    return true;
+  }
+
+  /** Read `s[from, to)` as a recent header `c` read, or with `c`'s regex. */
+  private readAs(c: Compiled, s: string, from: number, to: number): boolean {
+    return (c.recent !== null && this.sameHeader(c.recent, s, from, to)) || this.readWith(c, s, from, to);
+  }
+
+  /**
+   * A line of another format was read field by field: a field sequence that comes back
+   * `learnLines` times is learned as one more signature (read by its own regex from then on,
+   * after the stream's own), as the stream's was from its first lines.
+   */
+  private tallyOther(kinds: FieldKind[]): void {
+    if (kinds.length === 1 && WHOLE_LINE.includes(kinds[0] as string)) return;
+    const key = kinds.join(' ');
+    const n = (this.otherTally.get(key) ?? 0) + 1;
+    this.otherTally.set(key, n);
+    if (n < this.learnLines || key === this.signature?.join(' ')) return;
+    // more fields first, as the field-by-field reading takes as many as it can
+    const at = this.others.findIndex((c) => c.kinds.length < kinds.length);
+    this.others.splice(at < 0 ? this.others.length : at, 0, compile(kinds));
+    this.otherTally.delete(key);
+  }
+
+  private readonly others: Compiled[] = [];
+  private readonly otherTally = new Map<string, number>();
+
   /** Later lines: the learned fields in order, or no header at all. */
   private along(s: string, from: number, to: number, kinds: FieldKind[]): boolean {
     if (kinds.length === 0) return false;
     const p = this.parsed;
     if (this.wholeLine !== null) return this.wholeLineForm(s, from, to, this.wholeLine) !== null;
     const c = this.compiled;
-    if (c !== null) {
-      if (this.sameHeader(s, from, to)) return true;
-      c.re.lastIndex = from;
-      const m = c.re.exec(s);
-      // past `to`: the separators ran into the next line of a chunk (a line that is all header)
-      if (m === null || c.re.lastIndex > to) return this.none(from);
-      if (c.level !== 0) {
-        const level = m[c.level] as string;
-        if (!LEVEL_SET.has(level)) return this.none(from);
-        p.level = level;
-      }
-      else if (c.lead !== 0) this.levelOrLead(s, from, from + (m[c.lead] as string).length);
-      for (const g of c.comps) if (m[g] !== undefined) p.component = m[g];
-      p.msgStart = c.re.lastIndex;
-      if (this.reusable) this.keep(s, from);
-      return true;
-    }
+    if (c !== null) return this.readAs(c, s, from, to);
     let at = from;
     for (let f = 0; f < kinds.length; f++) {
       const kind = kinds[f] as FieldKind;
@@ -418,16 +468,16 @@ export class HeaderDetector {
    * second, a pid, a thread; a few loggers take turns. What the regex reads past a header is the
    * message's first char (the trailing separators stop there; a padded column's lookahead wants a
    * non-space there) — but where a timestamp is the last field, whose optional parts (` 2005`,
-   * ` UTC`) may run on into the message (`reusable`). So the same header text followed by a char
+   * ` UTC`) may run on into the message (`recent` is null then). So the same header text followed by a char
    * no separator takes (no space, `|`, `,`, `-`, `:`) parses the same: every other path the regex
    * tried read header chars only. So does one that differs in digits its caller's scan did not pin (`mayDiffer`).
    */
-  private sameHeader(s: string, from: number, to: number): boolean {
-    const slots = this.slots;
+  private sameHeader(r: RecentHeaders, s: string, from: number, to: number): boolean {
+    const slots = r.slots;
     const n = slots.length;
-    if (n === 0 || !this.sameOn()) return false;
+    if (n === 0 || !sameOn(r)) return false;
     // the slot that matched last first: a burst keeps to one header
-    for (let j = 0, i = this.lastHit; j < n; j++, i = i + 1 === n ? 0 : i + 1) {
+    for (let j = 0, i = r.lastHit; j < n; j++, i = i + 1 === n ? 0 : i + 1) {
       const seen = slots[i] as SeenHeader;
       const len = seen.len;
       if (from + len >= to || !separatorFree(s.charCodeAt(from + len))) continue;
@@ -448,8 +498,8 @@ export class HeaderDetector {
         continue;
       }
       this.read = seen;
-      this.lastHit = i;
-      this.sameHits++;
+      r.lastHit = i;
+      r.hits++;
       const p = this.parsed;
       p.level = seen.level;
       p.component = seen.component;
@@ -459,46 +509,18 @@ export class HeaderDetector {
     return false;
   }
 
-  /**
-   * Compare with the recent headers? Where they rarely match (a node name or a thread id in every
-   * header) the comparisons and the bookkeeping only cost: after a window with under 1 hit in 8,
-   * they pause for four windows, twice as long after each such window in a row (up to 64).
-   */
-  private sameOn(): boolean {
-    if (this.samePause > 0) {
-      this.samePause--;
-      return false;
-    }
-    if (++this.sameTries === SAME_WINDOW) {
-      if (this.sameHits * 8 < SAME_WINDOW) {
-        this.samePause = SAME_WINDOW * this.sameBackoff;
-        this.sameBackoff = Math.min(64, this.sameBackoff * 2);
-      } else {
-        this.sameBackoff = 4;
-      }
-      this.sameTries = 0;
-      this.sameHits = 0;
-    }
-    return true;
-  }
-
-  private sameTries = 0;
-  private sameHits = 0;
-  private samePause = 0;
-  private sameBackoff = 4; // windows of the next pause
-
-  /** Remember the header the regex just read as `s[from, p.msgStart)`, in place of the oldest. */
-  private keep(s: string, from: number): void {
+  /** Remember the header `r`'s regex just read as `s[from, p.msgStart)`, in place of the oldest. */
+  private keep(r: RecentHeaders, s: string, from: number): void {
     this.read = null;
-    if (this.samePause > 0) return;
+    if (r.pause > 0) return;
     const p = this.parsed;
-    const slots = this.slots;
-    let seen = slots[this.victim];
+    const slots = r.slots;
+    let seen = slots[r.victim];
     if (seen === undefined) {
       seen = { s, from, len: 0, level: undefined, component: undefined, diff: 0, free: null, freeBuf: new Uint8Array(64), scan: null };
       slots.push(seen);
     }
-    this.victim = this.victim + 1 === HEADER_SLOTS ? 0 : this.victim + 1;
+    r.victim = r.victim + 1 === HEADER_SLOTS ? 0 : r.victim + 1;
     // the line itself (a decoded chunk): HEADER_SLOTS chunks at most stay alive for it
     seen.s = s;
     seen.from = from;
@@ -510,9 +532,6 @@ export class HeaderDetector {
     seen.scan = null;
     this.read = seen;
   }
-
-  private victim = 0; // the slot `keep` fills next
-  private lastHit = 0; // the slot `sameHeader` matched last
 
   /**
    * What the caller's scan of the header just parsed found, if it scanned that header (or one the
@@ -550,10 +569,6 @@ export class HeaderDetector {
     seen.free = free;
   }
 
-  /** The learned signature's last field is no timestamp: its header may be reused (`sameHeader`). */
-  private reusable = false;
-  /** Headers the learned regex read lately (`keep` replaces the oldest). */
-  private readonly slots: SeenHeader[] = [];
   /** The slot the last `parse` read its header as (by the regex or `sameHeader`), or null. */
   private read: SeenHeader | null = null;
 
@@ -631,6 +646,40 @@ const SAME_WINDOW = 256;
 export interface HeaderScan {
   hints: number;
   ips: Int32Array | null;
+}
+
+/** The headers a signature's regex read lately, and how often a line matched one. */
+interface RecentHeaders {
+  slots: SeenHeader[];
+  victim: number; // the slot `keep` fills next
+  lastHit: number; // the slot `sameHeader` matched last
+  tries: number;
+  hits: number;
+  pause: number;
+  backoff: number; // windows of the next pause
+}
+
+/**
+ * Compare with the recent headers? Where they rarely match (a node name or a thread id in every
+ * header) the comparisons and the bookkeeping only cost: after a window with under 1 hit in 8,
+ * they pause for four windows, twice as long after each such window in a row (up to 64).
+ */
+function sameOn(r: RecentHeaders): boolean {
+  if (r.pause > 0) {
+    r.pause--;
+    return false;
+  }
+  if (++r.tries === SAME_WINDOW) {
+    if (r.hits * 8 < SAME_WINDOW) {
+      r.pause = SAME_WINDOW * r.backoff;
+      r.backoff = Math.min(64, r.backoff * 2);
+    } else {
+      r.backoff = 4;
+    }
+    r.tries = 0;
+    r.hits = 0;
+  }
+  return true;
 }
 
 /** A header the learned regex read, and what a line with it parses to. */

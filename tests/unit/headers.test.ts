@@ -110,6 +110,28 @@ describe('HeaderDetector', () => {
     expect(d.parse('six', 0, 3)).toBe(false);
   });
 
+  it('learns the header of another format that keeps coming back, and reads it as while learning', () => {
+    // a container mixing formats (an app's log4j lines, a library's syslog-style ones)
+    const own = (n: number) => `2015-10-18 18:01:${10 + (n % 50)},978 INFO [main] org.a.App: step ${n}`;
+    const other = (n: number) => `Jun 14 15:16:${10 + (n % 50)} combo sshd(pam_unix)[${19000 + n}]: session opened for user ${n}`;
+    const sshLike = (n: number) => `Jun 14 15:16:${10 + (n % 50)} combo ftpd[${n}]: connection from 10.0.0.${n % 200}`;
+    const learning = () => {
+      const d = new HeaderDetector(4);
+      for (let n = 0; n < 4; n++) d.parse(own(n), 0, own(n).length);
+      return d;
+    };
+    const d = learning();
+    for (let n = 0; n < 40; n++) {
+      for (const line of [other(n), own(n), sshLike(n)]) {
+        const fresh = learning(); // reads it field by field: no other format learned yet
+        const want = [fresh.parse(line, 0, line.length), fresh.parsed.msgStart, fresh.parsed.level, fresh.parsed.component];
+        expect([d.parse(line, 0, line.length), d.parsed.msgStart, d.parsed.level, d.parsed.component], line).toEqual(want);
+      }
+    }
+    expect(d.learned).toBe('ts level comp comp');
+    expect(d.otherSignatures).toEqual(['ts hostcomp']);
+  });
+
   it('parses a range inside a larger string', () => {
     const s = 'xx\n081109 203615 148 INFO dfs.DataNode: served block\nyy';
     const d = new HeaderDetector(1);
