@@ -7,7 +7,9 @@
  * header fields, and the most common field sequence (its "signature", e.g. `ts level comp`)
  * is then the stream's header. Later lines are parsed along that signature only, so a
  * message word is never taken for a field; a line that does not fit (a stack frame, a
- * continuation) has no header and is mined whole.
+ * continuation) has no header and is mined whole. A container mixing formats: a field sequence
+ * that keeps coming back in lines of another format becomes one more signature of the stream.
+ * A header the same as a recent one (up to digits no rule reads the value of) is not parsed again.
  *
  * Fields: a timestamp (ISO 8601/RFC 3339, syslog and ctime with weekday and month names,
  * access-log, Go/nginx `YYYY/MM/DD`, `YY/MM/DD`, `YYMMDD HHMMSS`, `MM-DD` (logcat), epoch
@@ -392,6 +394,7 @@ export class HeaderDetector {
   private tallyOther(kinds: FieldKind[]): void {
     if (kinds.length === 1 && WHOLE_LINE.includes(kinds[0] as string)) return;
     const key = kinds.join(' ');
+    if (this.otherTally.size >= 256) this.otherTally.clear(); // a stream of ever new shapes: bounded
     const n = (this.otherTally.get(key) ?? 0) + 1;
     this.otherTally.set(key, n);
     if (n < this.learnLines || key === this.signature?.join(' ')) return;
@@ -468,9 +471,10 @@ export class HeaderDetector {
    * second, a pid, a thread; a few loggers take turns. What the regex reads past a header is the
    * message's first char (the trailing separators stop there; a padded column's lookahead wants a
    * non-space there) — but where a timestamp is the last field, whose optional parts (` 2005`,
-   * ` UTC`) may run on into the message (`recent` is null then). So the same header text followed by a char
-   * no separator takes (no space, `|`, `,`, `-`, `:`) parses the same: every other path the regex
-   * tried read header chars only. So does one that differs in digits its caller's scan did not pin (`mayDiffer`).
+   * ` UTC`) may run on into the message (`recent` is null then). So the same header text followed
+   * by a char no separator takes (no space, `|`, `,`, `-`, `:`) parses the same: every other path
+   * the regex tried read header chars only. So does one that differs in digits the caller's scan
+   * did not pin (`mayDiffer`).
    */
   private sameHeader(r: RecentHeaders, s: string, from: number, to: number): boolean {
     const slots = r.slots;
@@ -692,7 +696,7 @@ interface SeenHeader {
   component: string | undefined;
   /** Where a line's header last differed from it first (compared first next time). */
   diff: number;
-  /** 1 where a digit may change (offsets from `from`; the caller's scan did not look at it), or null: none may. */
+  /** 1 where a digit may change (offsets from `from`; the caller's scan did not pin it); null: none may. */
   free: Uint8Array | null;
   freeBuf: Uint8Array;
   scan: HeaderScan | null;

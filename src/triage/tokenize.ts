@@ -644,11 +644,11 @@ export class LineScanner {
   ips = new Int32Array(16);
   ipCount = 0;
   /**
-   * Ranges (pairs) of the last scan's header whose digits its hints depend on: segments holding
-   * letters or rare chars with digits (AWS ids, base64 words, provider prefixes), dotted quads (an
-   * octet's value decides an address), tokens that woke the address rules. Elsewhere a header's
-   * digits only ever meet class checks (`\d`, runs of 1-3 digits), so a header that differs from
-   * it in those digits alone has the same hints and IPv4s (HeaderDetector.sameHeader relies on it).
+   * Ranges (pairs) of the last scan's header whose digits its hints depend on: the segments
+   * `valueSensitive` names (a dotted run of four, a provider prefix, an AWS key id, a base64 word,
+   * rare chars) and the tokens that woke the address rules. Elsewhere a header's digits only ever
+   * meet class checks (`\d`, runs of 1-3 digits), so a header that differs from it in those digits
+   * alone has the same hints and IPv4s (HeaderDetector.sameHeader relies on it).
    */
   pins = new Int32Array(16);
   pinCount = 0;
