@@ -69,7 +69,7 @@ describe('token CLI', () => {
       // The same id form as the API's.
       expect(await apiTokenIds(t, created.secret!)).toEqual([created.id]);
     } finally {
-      await t.app.close();
+      await t.close();
     }
 
     const ci = json<TokenView>(await token('create', '--name', 'ci', '--role', 'operate', '--json'));
@@ -110,7 +110,7 @@ describe('token CLI', () => {
     try {
       res = await failure('create', '--name', 'lost', '--role', 'read');
     } finally {
-      await t.app.close();
+      await t.close();
     }
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
@@ -132,7 +132,7 @@ describe('token CLI', () => {
       const created = json<TokenView>(await token('create', '--name', 'live', '--role', 'read', '--json'));
       expect((await t.gql(ListRuns, {}, { authorization: `Bearer ${created.secret}` })).errors).toBeUndefined();
     } finally {
-      await t.app.close();
+      await t.close();
     }
   });
 });

@@ -36,6 +36,7 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 
 describe.skipIf(TEST_DB !== 'postgres')('fleet: restarts mid-run', () => {
   let dir = ''; // made in beforeAll: a skipped describe still runs its body, never its afterAll
+  let artifacts = ''; // the control plane's run artifacts: one folder across its restart, as on a host
   let port: number;
   let redis: ChildProcess | null = null;
   let agent: ChildProcess | null = null;
@@ -55,12 +56,13 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: restarts mid-run', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'cb-redis-'));
+    artifacts = mkdtempSync(path.join(tmpdir(), 'cb-artifacts-restart-'));
     port = await freePort();
     startRedis();
     const url = `redis://127.0.0.1:${port}`;
     await new Promise((r) => setTimeout(r, 500));
     database = await createTestDatabase();
-    env = { ...database.env, DISPATCH: 'bullmq', REDIS_URL: url, QUEUE_PREFIX: 'cbtest-restart', WORKER_STALL_SECONDS: '4', WORKER_HEARTBEAT_SECONDS: '1' };
+    env = { ...database.env, CYBER_BRAIN_LOGS: artifacts, DISPATCH: 'bullmq', REDIS_URL: url, QUEUE_PREFIX: 'cbtest-restart', WORKER_STALL_SECONDS: '4', WORKER_HEARTBEAT_SECONDS: '1' };
     t = await startTestApp({ ...env, ADMIN_TOKEN: ADMIN }, {}, { reuseDatabase: true });
     const token = (await t.gql(CreateApiToken, { input: { name: 'agent-r', role: 'WORKER' as never } }, auth)).data!.createApiToken.secret!;
     await t.gql(UpsertWorkerImage, { input: { image: BUSYBOX, pidsLimit: 64, memoryBytes: 64 * 1024 * 1024 } }, auth);
@@ -77,6 +79,7 @@ describe.skipIf(TEST_DB !== 'postgres')('fleet: restarts mid-run', () => {
     await database?.drop();
     await stopRedis();
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    if (artifacts !== '') rmSync(artifacts, { recursive: true, force: true });
   }, 60_000);
 
   it('a job running while Redis restarts ends SUCCESS with its result', async () => {

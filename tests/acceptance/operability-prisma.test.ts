@@ -57,7 +57,7 @@ describe.runIf(TEST_DB === 'postgres')('prisma migrate on PostgreSQL', () => {
     expect(after.out).toContain('Database schema is up to date');
     // The server's own migration step sees them as applied and starts.
     const t = await startTestApp({ ...db.env, EXECUTOR_ENABLED: 'false' }, {}, { reuseDatabase: true });
-    await t.app.close();
+    await t.close();
   }, 240_000);
 
   it('names the setting when the database cannot be reached', async () => {
