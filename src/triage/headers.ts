@@ -20,6 +20,8 @@
  * (`ip - user [ts] "GET …"`), JSON lines (`msg`/`message`, `level`/`severity`) and logfmt.
  */
 
+import { HitRateGate } from './gate.js';
+
 const MON = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*';
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*';
 // unpadded fields too (`22:16:0:119`)
@@ -95,7 +97,7 @@ interface Compiled {
 function compile(kinds: FieldKind[]): Compiled {
   let src = '';
   let group = 1;
-  const recent = kinds[kinds.length - 1] !== 'ts' ? { slots: [], victim: 0, lastHit: 0, tries: 0, hits: 0, pause: 0, backoff: 4 } : null;
+  const recent = kinds[kinds.length - 1] !== 'ts' ? { slots: [], victim: 0, lastHit: 0, gate: new HitRateGate(SAME_WINDOW, 8, 64) } : null;
   const out: Compiled = { re: /$/y, recent, kinds, level: 0, lead: 0, comps: [] };
   kinds.forEach((kind, f) => {
     if (f > 0) src += `${SEPARATOR.source.slice(0, -1)}*`;
@@ -112,6 +114,7 @@ function compile(kinds: FieldKind[]): Compiled {
 
 /** Formats read as a whole line (`wholeLineForm`), a signature of their own. */
 const WHOLE_LINE = ['json', 'logfmt', 'klog', 'access'];
+const isWholeLine = (kinds: readonly string[]) => kinds.length === 1 && WHOLE_LINE.includes(kinds[0] as string);
 /** Signatures learned from lines of other formats than the stream's own (`tallyOther`), at most. */
 const OTHER_SIGNATURES = 8;
 
@@ -221,7 +224,7 @@ export class HeaderDetector {
     for (const [k, c] of this.tally) if (c > n || (c === n && k.length > best.length)) [best, n] = [k, c];
     // a header only when most learned lines agree on it
     const kinds = n * 2 >= this.seen && best !== '' ? (best.split(' ') as FieldKind[]) : [];
-    const whole = kinds.length === 1 && WHOLE_LINE.includes(kinds[0] as string);
+    const whole = isWholeLine(kinds);
     this.wholeLine = whole ? (kinds[0] as unknown as 'json') : null;
     this.signature = kinds;
     this.compiled = kinds.length > 0 && !whole ? compile(kinds) : null;
@@ -392,7 +395,7 @@ export class HeaderDetector {
    * after the stream's own), as the stream's was from its first lines.
    */
   private tallyOther(kinds: FieldKind[]): void {
-    if (kinds.length === 1 && WHOLE_LINE.includes(kinds[0] as string)) return;
+    if (isWholeLine(kinds)) return;
     const key = kinds.join(' ');
     if (this.otherTally.size >= 256) this.otherTally.clear(); // a stream of ever new shapes: bounded
     const n = (this.otherTally.get(key) ?? 0) + 1;
@@ -479,7 +482,7 @@ export class HeaderDetector {
   private sameHeader(r: RecentHeaders, s: string, from: number, to: number): boolean {
     const slots = r.slots;
     const n = slots.length;
-    if (n === 0 || !sameOn(r)) return false;
+    if (n === 0 || !r.gate.on()) return false;
     // the slot that matched last first: a burst keeps to one header
     for (let j = 0, i = r.lastHit; j < n; j++, i = i + 1 === n ? 0 : i + 1) {
       const seen = slots[i] as SeenHeader;
@@ -503,7 +506,7 @@ export class HeaderDetector {
       }
       this.read = seen;
       r.lastHit = i;
-      r.hits++;
+      r.gate.hits++;
       const p = this.parsed;
       p.level = seen.level;
       p.component = seen.component;
@@ -516,7 +519,7 @@ export class HeaderDetector {
   /** Remember the header `r`'s regex just read as `s[from, p.msgStart)`, in place of the oldest. */
   private keep(r: RecentHeaders, s: string, from: number): void {
     this.read = null;
-    if (r.pause > 0) return;
+    if (r.gate.paused) return;
     const p = this.parsed;
     const slots = r.slots;
     let seen = slots[r.victim];
@@ -562,7 +565,7 @@ export class HeaderDetector {
     if (seen.freeBuf.length < len) seen.freeBuf = new Uint8Array(len * 2);
     const free = seen.freeBuf.subarray(0, len);
     for (let k = 0; k < len; k++) {
-      const c = seen.s.charCodeAt(seen.from + k);
+      const c = seen.codes[k] as number;
       free[k] = c >= 48 && c <= 57 ? 1 : 0;
     }
     for (let q = 0; q < count * 2; q += 2) free.fill(0, Math.max(0, (pins[q] as number) - base), Math.min(len, (pins[q + 1] as number) - base));
@@ -646,7 +649,7 @@ export class HeaderDetector {
 
 /** How many headers `sameHeader` compares a line with. */
 const HEADER_SLOTS = 8;
-/** Parses per hit-rate window of `sameHeader` (see `sameOn`). */
+/** Parses per hit-rate window of `sameHeader` (`RecentHeaders.gate`). */
 const SAME_WINDOW = 256;
 
 /** What a caller's scan of a header found (the pipeline's redaction hints and IPv4s). */
@@ -660,33 +663,11 @@ interface RecentHeaders {
   slots: SeenHeader[];
   victim: number; // the slot `keep` fills next
   lastHit: number; // the slot `sameHeader` matched last
-  tries: number;
-  hits: number;
-  pause: number;
-  backoff: number; // windows of the next pause
-}
-
-/**
- * Compare with the recent headers? Where they rarely match (a node name or a thread id in every
- * header) the comparisons and the bookkeeping only cost: after a window with under 1 hit in 8,
- * they pause for four windows, twice as long after each such window in a row (up to 64).
- */
-function sameOn(r: RecentHeaders): boolean {
-  if (r.pause > 0) {
-    r.pause--;
-    return false;
-  }
-  if (++r.tries === SAME_WINDOW) {
-    if (r.hits * 8 < SAME_WINDOW) {
-      r.pause = SAME_WINDOW * r.backoff;
-      r.backoff = Math.min(64, r.backoff * 2);
-    } else {
-      r.backoff = 4;
-    }
-    r.tries = 0;
-    r.hits = 0;
-  }
-  return true;
+  /**
+   * Compare with them? Where they rarely match (a node name or a thread id in every header) the
+   * comparisons and the bookkeeping only cost: under 1 hit in 8 per window, they pause (4 to 64 windows).
+   */
+  gate: HitRateGate;
 }
 
 /** A header the learned regex read, and what a line with it parses to. */

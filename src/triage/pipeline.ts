@@ -17,6 +17,7 @@ import { SEVERITIES, SEVERITY_RANK, classifySeverity, digitNeutral, keywordSever
 import { HeaderDetector, isLogSpace } from './headers.js';
 import { HINT_ADDR, HINT_IP, HINT_REDACT } from './tokenize.js';
 import { compileMasks, type ExtraMask } from './masks.js';
+import { HitRateGate } from './gate.js';
 
 const REDACT = HINT_REDACT; // local copies: imported bindings may compile to getters
 const IP = HINT_IP;
@@ -177,7 +178,7 @@ for (const ch of '=:"\'\\') SEPARATOR_LEAD[ch.charCodeAt(0)] = 1;
  * messages are a few MB, against a triaged container's lines held in memory whole.
  */
 const REPEATS_MAX = 32768;
-/** Lookups per hit-rate window (see `repeatsOn`). */
+/** Lookups per hit-rate window (see `repeatGate`). */
 const REPEAT_WINDOW = 1024;
 
 function emptyCounts(): Record<Severity, number> {
@@ -211,9 +212,12 @@ export class ContainerTriage {
   private continuations = 0;
   /** Messages mined before (headed lines with nothing to redact) → their cluster, while the miner's generation stands. */
   private readonly repeats = new Map<string, Repeat>();
-  private repeatTries = 0;
-  private repeatHits = 0;
-  private repeatPause = 0;
+  /**
+   * Look messages up? In a stream whose messages rarely repeat (ids, addresses in every line) the
+   * lookups only cost: a miss costs ~0.1 µs, a hit saves ~1 µs, so below 1 hit in 16 per window
+   * they pause for four windows.
+   */
+  private readonly repeatGate = new HitRateGate(REPEAT_WINDOW, 16, 4);
   /** Cluster id of the last line pushed (a continuation line: its event's), 0 before the first. */
   lastClusterId = 0;
   /** Severity of the last line pushed (a continuation line: its event's). */
@@ -436,29 +440,11 @@ export class ContainerTriage {
     return hints;
   }
 
-  /**
-   * Look messages up? In a stream whose messages rarely repeat (ids, addresses in every line) the
-   * lookups only cost: after a window with under 1 hit in 16, they pause for four windows.
-   */
-  private repeatsOn(): boolean {
-    if (this.repeatPause > 0) {
-      this.repeatPause--;
-      return false;
-    }
-    if (++this.repeatTries === REPEAT_WINDOW) {
-      // a miss costs ~0.1 µs, a hit saves ~1 µs: below 1 in 16 the lookups do not pay
-      if (this.repeatHits * 16 < REPEAT_WINDOW) this.repeatPause = REPEAT_WINDOW * 4;
-      this.repeatTries = 0;
-      this.repeatHits = 0;
-    }
-    return true;
-  }
-
   /** The remembered message `message`, placed while the miner's generation stood, as the kind it was remembered as. */
   private seenAgain(message: string, glued: boolean): Repeat | undefined {
     const seen = this.repeats.get(message);
     if (seen === undefined || seen.generation !== this.miner.generation || seen.glued !== glued) return undefined;
-    this.repeatHits++;
+    this.repeatGate.hits++;
     return seen;
   }
 
@@ -470,7 +456,7 @@ export class ContainerTriage {
 
   /** May this line's message be looked up among those remembered (no state carried, no known value, lookups on)? */
   private mayRepeat(raw: string): boolean {
-    return !this.carrying && this.repeatsOn() && (!this.hasKnown || !this.redactor.hasKnown(raw));
+    return !this.carrying && this.repeatGate.on() && (!this.hasKnown || !this.redactor.hasKnown(raw));
   }
 
   /** With extra masks: redact (every layer), then mask, then read the header and mine. */
