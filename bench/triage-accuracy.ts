@@ -115,6 +115,8 @@ export function evaluate(dataset: string, rawLines: string[], csv: string[][], o
     predicted.push(triage.lastClusterId);
     severities.push(triage.lastSeverity);
   }
+  // a line's template is the one that counts it at the end (a word variant may have folded since)
+  for (let i = 0; i < n; i++) predicted[i] = triage.currentId(predicted[i] as number);
   const truth = rows.slice(0, n).map((r) => r[ev] as string);
   const templates = new Map(triage.snapshot().templates.map((t) => [t.id, normaliseTemplate(t.template)]));
   let parsed = 0;

@@ -7,12 +7,18 @@
  * are compared as 32-bit hashes, so two different tokens with equal hashes
  * would be treated as equal (about 1 in 4e9 per comparison): accepted for speed.
  *
+ * A position where lines differ in plain words only (`client WindowsUpdateAgent.` / `client SPP.`)
+ * stays part of the template while it has held at most `wordValues` words: the cluster reports one
+ * template (a variant, with an id of its own) per combination of such words, and folds them when a
+ * position takes one more or a value that is no word (src/triage/word-values.ts says why).
+ *
  * Memory is bounded: past `maxClusters`, the least recently matched cluster is
  * evicted (O(1) intrusive LRU list). Ids grow from 1 in creation order and are
  * never reused, so output is deterministic for a given input order.
  */
 import { LineScanner, WILDCARD_HASH, WILDCARD_TEXT, isSpaceCode, type MaskTexts } from './tokenize.js';
 import { commonAffixes } from './affixes.js';
+import { isWordValue } from './word-values.js';
 
 // Local copy: some loaders compile imported bindings to getters, which would
 // put a call in the innermost similarity loop.
@@ -37,8 +43,31 @@ export interface TemplateMinerOptions {
   masks?: Partial<MaskTexts>;
   /** Maps a line to the example stored at cluster creation (e.g. `redact`). */
   example?: (line: string) => string;
+  /**
+   * Distinct words a differing position may hold and stay part of the template (one variant per
+   * word); 0 makes every differing position a wildcard, as in Drain. Default 3.
+   */
+  wordValues?: number;
   /** Called with each evicted cluster. */
   onEvict?: (cluster: TemplateCluster) => void;
+  /** Called when a variant is folded into another (its position took one word too many): `from` is gone. */
+  onFold?: (from: TemplateCluster, into: TemplateCluster) => void;
+}
+
+/** Word positions a cluster keeps as variants (3 words each: 81 variants at most); later ones are wildcards. */
+const WORD_SLOTS_MAX = 4;
+
+/** A position kept literal while it holds few words: their hashes and texts, in order of appearance. */
+interface Slot {
+  at: number;
+  hashes: number[];
+  texts: string[];
+}
+
+/** A variant's view and the cluster that holds it. */
+interface Variant {
+  view: TemplateCluster;
+  cluster: Cluster;
 }
 
 /** A wildcard position's literal edges (plain fields: checked on every line the cluster takes). */
@@ -60,6 +89,12 @@ interface Cluster {
    * null when none did. Display only: a wildcard position still matches any token.
    */
   affixes: Affix[] | null;
+  /** Word positions kept literal (null: none); a line's variant index is its words' indexes, mixed radix. */
+  slots: Slot[] | null;
+  /** Views by variant index (holes: combinations not seen); `[0]` is `view`, the first line's. */
+  variants: (TemplateCluster | undefined)[] | null;
+  /** Ids of variants folded into others, forgotten with the cluster. */
+  folded: number[] | null;
   leaf: Cluster[];
   path: TreeNode[];
   prev: Cluster | null;
@@ -103,16 +138,22 @@ export class TemplateMiner {
   readonly scanner: LineScanner;
   private readonly root = node(null, 0);
   private readonly byId = new Map<number, Cluster>();
+  /** Variants other than their cluster's first, by id. */
+  private readonly variantOf = new Map<number, Variant>();
+  /** A folded variant's id → the id of the variant it went into (`currentId`). */
+  private readonly aliases = new Map<number, number>();
+  private readonly wordValues: number;
   private nextId = 1;
   private head: Cluster | null = null; // most recently used
   private tail: Cluster | null = null; // least recently used
   private readonly exampleOf: ((line: string) => string) | undefined;
   private readonly onEvict: ((cluster: TemplateCluster) => void) | undefined;
+  private readonly onFold: ((from: TemplateCluster, into: TemplateCluster) => void) | undefined;
   private readonly maskTexts: Partial<MaskTexts> | undefined;
   private aux: LineScanner | null = null; // renders single tokens; the main scanner holds the line
 
   constructor(options: TemplateMinerOptions = {}) {
-    const { similarityThreshold = 0.4, depth = 4, maxChildren = 100, maxClusters = 1000 } = options;
+    const { similarityThreshold = 0.4, depth = 4, maxChildren = 100, maxClusters = 1000, wordValues = 3 } = options;
     if (!(similarityThreshold > 0 && similarityThreshold <= 1)) {
       throw new RangeError(`similarityThreshold must be in (0, 1], got ${similarityThreshold}`);
     }
@@ -123,6 +164,10 @@ export class TemplateMiner {
     if (!Number.isInteger(maxClusters) || maxClusters < 1) {
       throw new RangeError(`maxClusters must be an integer >= 1, got ${maxClusters}`);
     }
+    if (!Number.isInteger(wordValues) || wordValues < 0 || wordValues > 8) {
+      throw new RangeError(`wordValues must be an integer in [0, 8], got ${wordValues}`);
+    }
+    this.wordValues = wordValues;
     this.similarityThreshold = similarityThreshold;
     this.depth = depth;
     this.maxChildren = maxChildren;
@@ -131,6 +176,7 @@ export class TemplateMiner {
     this.maskTexts = options.masks;
     this.exampleOf = options.example;
     this.onEvict = options.onEvict;
+    this.onFold = options.onFold;
   }
 
   /** Mine one line. The returned object is live: later lines update it. */
@@ -153,7 +199,7 @@ export class TemplateMiner {
     const leaf = this.leafFor(tokens, params, count);
     const match = this.bestMatch(leaf.clusters, tokens, count);
     if (match === null) return this.create(s.slice(from, to), 1, at, at, example, leaf).view;
-    return this.matched(match, 1, at, at, s);
+    return this.matched(match, 1, at, at, s, from, to, example);
   }
 
   /**
@@ -161,8 +207,14 @@ export class TemplateMiner {
    * has not moved since: counted and timed, nothing else changes.
    */
   again(id: number, at?: string): TemplateCluster {
-    const c = this.byId.get(id) as Cluster;
-    const v = c.view;
+    let c = this.byId.get(id);
+    let v: TemplateCluster;
+    if (c !== undefined) v = c.view;
+    else {
+      const variant = this.variantOf.get(id) as Variant;
+      c = variant.cluster;
+      v = variant.view;
+    }
     v.count += 1;
     if (at !== undefined) {
       v.lastSeen = at;
@@ -195,13 +247,23 @@ export class TemplateMiner {
     const leaf = this.leafFor(tokens, params, count);
     const match = this.bestMatch(leaf.clusters, tokens, count);
     if (match === null) return this.create(line, weight, first, last, example, leaf).view;
-    return this.matched(match, weight, first, last, line);
+    return this.matched(match, weight, first, last, line, 0, line.length, example);
   }
 
-  private matched(match: Cluster, weight: number, first: string | undefined, last: string | undefined, s: string): TemplateCluster {
+  /** `match` takes the line `s[from, to)` (`s`: what the last scan read); its view for the line is returned. */
+  private matched(
+    match: Cluster,
+    weight: number,
+    first: string | undefined,
+    last: string | undefined,
+    s: string,
+    from: number,
+    to: number,
+    example: string | undefined,
+  ): TemplateCluster {
     const { tokens, count } = this.scanner;
     this.absorb(match, tokens, count, s);
-    const v = match.view;
+    const v = match.slots === null ? match.view : this.variantFor(match, s, from, to, example);
     v.count += weight;
     if (last !== undefined) v.lastSeen = last;
     if (v.firstSeen === undefined && first !== undefined) v.firstSeen = first;
@@ -209,11 +271,24 @@ export class TemplateMiner {
     return v;
   }
 
-  /** Snapshot of all clusters, by count desc then id asc. */
+  /** Snapshot of all clusters (a cluster with word variants: each variant), by count desc then id asc. */
   clusters(): TemplateCluster[] {
     const out: TemplateCluster[] = [];
-    for (const c of this.byId.values()) out.push({ ...c.view });
+    for (const c of this.byId.values()) {
+      if (c.variants === null) out.push({ ...c.view });
+      else for (const v of c.variants) if (v !== undefined) out.push({ ...v });
+    }
     return out.sort((a, b) => b.count - a.count || a.id - b.id);
+  }
+
+  /**
+   * The id under which the lines mined as `id` are counted now: a folded variant's lines are its
+   * survivor's. Ids of evicted clusters are returned as they are.
+   */
+  currentId(id: number): number {
+    let cur = id;
+    for (let next = this.aliases.get(cur); next !== undefined; next = this.aliases.get(cur)) cur = next;
+    return cur;
   }
 
   get size(): number {
@@ -282,7 +357,14 @@ export class TemplateMiner {
     let changed = false;
     for (let i = 0; i < count; i++) {
       if (h[i] !== tokens[i] && h[i] !== WILD) {
-        const edges = commonAffixes(c.texts[i] as string, this.maskedToken(s, i));
+        const old = c.texts[i] as string;
+        const text = this.maskedToken(s, i);
+        if (this.wordValues > 1 && (c.slots?.length ?? 0) < WORD_SLOTS_MAX && isWordValue(old) && isWordValue(text)) {
+          // two words: the position stays literal, one variant per word (variantFor places the line)
+          (c.slots ??= []).push({ at: i, hashes: [h[i] as number, tokens[i] as number], texts: [old, text] });
+          c.variants ??= [c.view];
+        }
+        const edges = commonAffixes(old, text);
         h[i] = WILD;
         changed = true;
         this.generation++;
@@ -319,7 +401,107 @@ export class TemplateMiner {
       }
       if (affixes.length === 0) c.affixes = null;
     }
-    if (changed) c.view.template = c.texts.join(' ');
+    if (changed) this.retemplate(c);
+  }
+
+  /**
+   * The variant of `c` for the line last scanned (`s[from, to)`), made when its combination of words
+   * is new. A slot position with a new word beyond `wordValues`, or a value that is no word, is
+   * folded first.
+   */
+  private variantFor(c: Cluster, s: string, from: number, to: number, example: string | undefined): TemplateCluster {
+    const tokens = this.scanner.tokens;
+    const radix = this.wordValues;
+    const slots = c.slots as Slot[];
+    let index = 0;
+    let weight = 1;
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[k] as Slot;
+      const h = tokens[slot.at] as number;
+      let d = slot.hashes.indexOf(h);
+      if (d < 0) {
+        const text = h === WILD ? WILDCARD_TEXT : this.maskedToken(s, slot.at);
+        if (slot.hashes.length >= radix || !isWordValue(text)) {
+          this.fold(c, k);
+          return c.slots === null ? c.view : this.variantFor(c, s, from, to, example);
+        }
+        d = slot.hashes.length;
+        slot.hashes.push(h);
+        slot.texts.push(text);
+      }
+      index += d * weight;
+      weight *= radix;
+    }
+    const variants = c.variants as (TemplateCluster | undefined)[];
+    const known = variants[index];
+    if (known !== undefined) return known;
+    const line = from === 0 && to === s.length ? s : s.slice(from, to);
+    const view: TemplateCluster = {
+      id: this.nextId++,
+      template: this.variantTemplate(c, index),
+      count: 0,
+      example: example ?? (this.exampleOf ? this.exampleOf(line) : line),
+    };
+    variants[index] = view;
+    this.variantOf.set(view.id, { view, cluster: c });
+    return view; // no generation bump: a line mined before still goes where it went
+  }
+
+  /** `c`'s template with its slots' words for variant `index`. */
+  private variantTemplate(c: Cluster, index: number): string {
+    const texts = c.texts.slice();
+    let rest = index;
+    for (const slot of c.slots as Slot[]) {
+      texts[slot.at] = slot.texts[rest % this.wordValues] as string;
+      rest = Math.floor(rest / this.wordValues);
+    }
+    return texts.join(' ');
+  }
+
+  /** Render `c`'s template (each variant's) after its texts changed. */
+  private retemplate(c: Cluster): void {
+    if (c.variants === null) c.view.template = c.texts.join(' ');
+    else c.variants.forEach((v, i) => {
+      if (v !== undefined) v.template = this.variantTemplate(c, i);
+    });
+  }
+
+  /**
+   * Slot `k` of `c` becomes a plain wildcard: variants differing only in its word fold into the one
+   * made first (counts and times add up), and every template is rendered again.
+   */
+  private fold(c: Cluster, k: number): void {
+    const radix = this.wordValues;
+    const below = radix ** k;
+    const next: (TemplateCluster | undefined)[] = [];
+    (c.variants as (TemplateCluster | undefined)[]).forEach((v, i) => {
+      if (v === undefined) return;
+      const j = (i % below) + Math.floor(i / (below * radix)) * below; // index without slot k's digit
+      const into = next[j];
+      if (into === undefined) next[j] = v;
+      else if (into.id < v.id) this.foldInto(c, v, into);
+      else {
+        this.foldInto(c, into, v);
+        next[j] = v;
+      }
+    });
+    (c.slots as Slot[]).splice(k, 1);
+    if ((c.slots as Slot[]).length === 0) {
+      c.slots = null;
+      c.variants = null;
+    } else c.variants = next;
+    this.generation++;
+    this.retemplate(c);
+  }
+
+  private foldInto(c: Cluster, from: TemplateCluster, into: TemplateCluster): void {
+    into.count += from.count;
+    if (from.firstSeen !== undefined && (into.firstSeen === undefined || from.firstSeen < into.firstSeen)) into.firstSeen = from.firstSeen;
+    if (from.lastSeen !== undefined && (into.lastSeen === undefined || from.lastSeen > into.lastSeen)) into.lastSeen = from.lastSeen;
+    this.variantOf.delete(from.id);
+    this.aliases.set(from.id, into.id);
+    (c.folded ??= []).push(from.id);
+    this.onFold?.(from, into);
   }
 
   /** Token `i` of the last scan of `s`, masked as the template shows it (slow path: templates changing). */
@@ -363,7 +545,7 @@ export class TemplateMiner {
     if (last !== undefined) view.lastSeen = last;
     const path: TreeNode[] = [];
     for (let n: TreeNode | null = leaf; n !== null && n !== this.root; n = n.parent) path.push(n);
-    const c: Cluster = { view, hashes, texts, affixes: null, leaf: leaf.clusters, path, prev: null, next: null };
+    const c: Cluster = { view, hashes, texts, affixes: null, slots: null, variants: null, folded: null, leaf: leaf.clusters, path, prev: null, next: null };
     // a merged template's `user=<*>`: its edges shrink like any other
     for (let i = 0; i < texts.length; i++) {
       const t = texts[i] as string;
@@ -409,6 +591,14 @@ export class TemplateMiner {
     }
     this.evicted++;
     this.generation++;
-    this.onEvict?.(c.view);
+    if (c.folded !== null) for (const id of c.folded) this.aliases.delete(id);
+    if (c.variants === null) this.onEvict?.(c.view);
+    else {
+      for (const v of c.variants) {
+        if (v === undefined) continue;
+        this.variantOf.delete(v.id);
+        this.onEvict?.(v);
+      }
+    }
   }
 }

@@ -23,7 +23,7 @@ const REDACT = HINT_REDACT; // local copies: imported bindings may compile to ge
 const IP = HINT_IP;
 const ADDR = HINT_ADDR;
 
-export interface TriageOptions extends Omit<TemplateMinerOptions, 'masks' | 'example' | 'onEvict'> {
+export interface TriageOptions extends Omit<TemplateMinerOptions, 'masks' | 'example' | 'onEvict' | 'onFold'> {
   /** Redact secrets before mining (DEBUG_REDACTED_MODE). Default true. */
   redact?: boolean;
   /**
@@ -246,6 +246,12 @@ export class ContainerTriage {
       example: this.redacting ? text : undefined,
       onEvict: (c) => {
         this.infoById.delete(c.id);
+      },
+      onFold: (from, into) => {
+        const gone = this.infoById.get(from.id);
+        if (gone === undefined) return;
+        this.infoById.delete(from.id);
+        this.infoOf(into.id, gone.rank).fields ??= gone.fields; // the worst severity, the first fields
       },
     });
   }
@@ -599,6 +605,14 @@ export class ContainerTriage {
     } else {
       this.pushRange(s, from, end);
     }
+  }
+
+  /**
+   * The id of the template that counts the lines once reported as `id` (`lastClusterId`): a word
+   * variant folded since is counted in the one it went into.
+   */
+  currentId(id: number): number {
+    return this.miner.currentId(id);
   }
 
   /** Clusters evicted by the miner's LRU bound so far. */

@@ -11,6 +11,7 @@ const LINES = [
   'cache miss key=0x0479bcc3 size=4096',
   'connection closed',
   'user carol logged in from 192.168.1.7',
+  'user dave logged in from 192.168.1.9', // a fourth name: the position is a parameter
 ];
 
 function mine(lines: string[], options = {}): TemplateMiner {
@@ -25,7 +26,7 @@ describe('TemplateMiner', () => {
       .clusters()
       .map((c) => [c.template, c.count]);
     expect(templates).toEqual([
-      ['user <*> logged in from <IP>', 3],
+      ['user <*> logged in from <IP>', 4],
       ['job <UUID> finished in <NUM>', 2],
       ['cache miss key=<HEX> size=<NUM>', 2],
       ['connection closed', 1],
@@ -39,18 +40,34 @@ describe('TemplateMiner', () => {
     m.add('user alice logged in', 't2'); // the same tokens: nothing changes but the count
     expect(m.generation).toBe(g);
     expect(m.again(a.id, 't3')).toMatchObject({ count: 3, firstSeen: 't1', lastSeen: 't3', template: 'user alice logged in' });
-    m.add('user bob logged in'); // a position becomes a wildcard
+    m.add('user 1001 logged in'); // a position becomes a wildcard
     expect(m.generation).toBe(g + 1);
     m.add('disk full'); // a new cluster
     expect(m.generation).toBe(g + 2);
     expect(m.clusters().map((c) => [c.template, c.count])).toEqual([['user <*> logged in', 4], ['disk full', 1]]);
   });
 
+  it('moves its generation when a position turns into word variants or folds them, not for a new variant', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    const alice = m.add('user alice logged in');
+    const g = m.generation;
+    const bob = m.add('user bob logged in'); // the position holds two words: two variants
+    expect(m.generation).toBe(g + 1);
+    m.add('user carol logged in'); // a third word: a new variant, old lines still go where they went
+    expect(m.generation).toBe(g + 1);
+    expect(m.again(bob.id)).toMatchObject({ count: 2, template: 'user bob logged in' });
+    m.add('user dave logged in'); // a fourth: the variants fold into the first
+    expect(m.generation).toBe(g + 2);
+    expect(m.clusters()).toMatchObject([{ id: alice.id, template: 'user <*> logged in', count: 5 }]);
+    expect(m.again(alice.id).count).toBe(6);
+  });
+
   it('is deterministic: same input order, same ids, templates and counts', () => {
     const a = mine([...LINES, ...LINES]).clusters();
     const b = mine([...LINES, ...LINES]).clusters();
     expect(a).toEqual(b);
-    expect(a.map((c) => c.id)).toEqual([1, 2, 3, 4]);
+    // ids in creation order: 2, 6 and 7 (bob, carol, dave) were word variants, folded into 1
+    expect(a.map((c) => c.id)).toEqual([1, 3, 4, 5]);
   });
 
   it('masks timestamps, UUIDs, IPs with ports, hex and numbers; keeps markers', () => {
@@ -69,7 +86,7 @@ describe('TemplateMiner', () => {
   it('keeps the example, count and time bounds', () => {
     const m = new TemplateMiner();
     m.add('user alice logged in', '2026-01-01T00:00:00Z');
-    const c = m.add('user bob logged in', '2026-01-01T00:00:05Z');
+    const c = m.add('user alice-2 logged in', '2026-01-01T00:00:05Z');
     expect(c).toMatchObject({
       id: 1,
       count: 2,
@@ -82,7 +99,7 @@ describe('TemplateMiner', () => {
 
   it('separates lines of different length and honours the threshold', () => {
     expect(mine(['a b c', 'a b c d']).size).toBe(2);
-    expect(mine(['user alice logged in', 'user bob logged in'], { similarityThreshold: 1 }).size).toBe(2);
+    expect(mine(['user alice logged in', 'user 1001 logged in'], { similarityThreshold: 1 }).size).toBe(2);
     // 2 of 4 tokens similar: 0.5 >= 0.4 merges, 0.6 does not
     expect(mine(['GET x y /a', 'GET x z /b']).size).toBe(1);
     expect(mine(['GET x y /a', 'GET x z /b'], { similarityThreshold: 0.6 }).size).toBe(2);
@@ -124,7 +141,7 @@ describe('TemplateMiner', () => {
   });
 
   it('routes new first tokens to a wildcard child once maxChildren is reached', () => {
-    const m = new TemplateMiner({ maxChildren: 3 });
+    const m = new TemplateMiner({ maxChildren: 3, wordValues: 0 });
     for (const w of ['aa', 'bb', 'cc', 'dd', 'ee']) m.add(`${w} started ok`);
     // aa and bb have their own branches; cc/dd/ee share the overflow branch and merge there
     expect(m.clusters().map((c) => c.template)).toEqual(['<*> started ok', 'aa started ok', 'bb started ok']);
@@ -138,6 +155,9 @@ describe('TemplateMiner', () => {
     expect(() => new TemplateMiner({ similarityThreshold: Number.NaN })).toThrow(RangeError);
     expect(() => new TemplateMiner({ maxClusters: 0 })).toThrow(RangeError);
     expect(() => new TemplateMiner({ depth: 3, similarityThreshold: 1 })).not.toThrow();
+    expect(() => new TemplateMiner({ wordValues: -1 })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ wordValues: 9 })).toThrow(RangeError);
+    expect(() => new TemplateMiner({ wordValues: 1.5 })).toThrow(RangeError);
   });
 
   it('handles empty and whitespace-only lines', () => {
@@ -215,5 +235,98 @@ describe('LineScanner', () => {
     const s = new LineScanner();
     s.scan(Array.from({ length: 1000 }, (_, i) => `t${i % 5}x`).join(' '));
     expect(s.count).toBe(1000);
+  });
+});
+
+describe('TemplateMiner word variants', () => {
+  const client = (name: string) => `Session: 30546173_4261722401 initialized by client ${name}.`;
+
+  it('keeps a position of few plain words literal, one template each, until a fourth word', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.7 });
+    for (let i = 0; i < 5; i++) m.add(client('WindowsUpdateAgent'));
+    const spp = m.add(client('SPP'));
+    expect(m.clusters().map((c) => [c.template, c.count])).toEqual([
+      ['Session: <NUM> initialized by client WindowsUpdateAgent.', 5],
+      ['Session: <NUM> initialized by client SPP.', 1],
+    ]);
+    expect(spp).toMatchObject({ id: 2, example: client('SPP') });
+    m.add(client('TrustedInstaller'));
+    expect(m.clusters()).toHaveLength(3);
+    expect(m.size).toBe(1); // still one cluster, three variants
+    m.add(client('Dism'));
+    expect(m.clusters().map((c) => [c.id, c.template, c.count])).toEqual([[1, 'Session: <NUM> initialized by client <*>.', 8]]);
+    expect([1, 2, 3].map((id) => m.currentId(id))).toEqual([1, 1, 1]); // the lines reported as 2 and 3 count in 1
+  });
+
+  it('folds at once for a value that is no word: digits, a mask, a time name, a wildcard', () => {
+    for (const other of ['ssh2', 'u-1001', '10.0.0.1', 'Jul', '<*>']) {
+      const m = new TemplateMiner({ similarityThreshold: 0.5 });
+      m.add('driver usbfs registered');
+      m.add('driver hub registered');
+      m.add(`driver ${other} registered`);
+      expect(m.clusters().map((c) => [c.template, c.count]), other).toEqual([['driver <*> registered', 3]]);
+    }
+    // and a position whose first two values are not both words is a wildcard from the start
+    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    m.add('opened at Jun 14');
+    m.add('opened at Jul 14');
+    expect(m.clusters().map((c) => c.template)).toEqual(['opened at <*> <NUM>']);
+  });
+
+  it('tracks each word position: variants per combination, folding one position keeps the other', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    m.add('phase Begin for usbfs ok');
+    m.add('phase End for usbfs ok');
+    m.add('phase End for hub ok');
+    expect(m.clusters().map((c) => c.template).sort()).toEqual(['phase Begin for usbfs ok', 'phase End for hub ok', 'phase End for usbfs ok']);
+    for (const d of ['a', 'b']) m.add(`phase Begin for ${d} ok`); // the driver position takes its fourth word
+    expect(m.clusters().map((c) => [c.template, c.count])).toEqual([
+      ['phase Begin for <*> ok', 3],
+      ['phase End for <*> ok', 2],
+    ]);
+  });
+
+  it('folds the worst of its variants into the first: counts, times, the fold callback', () => {
+    const folds: Array<[number, number]> = [];
+    const m = new TemplateMiner({ similarityThreshold: 0.5, onFold: (from, into) => folds.push([from.id, into.id]) });
+    m.add('driver usbfs registered', 't1');
+    m.add('driver hub registered', 't2');
+    m.add('driver uas registered', 't3');
+    m.add('driver 9p registered', 't4');
+    expect(folds).toEqual([[2, 1], [3, 1]]);
+    expect(m.clusters()).toMatchObject([{ id: 1, count: 4, firstSeen: 't1', lastSeen: 't4', example: 'driver usbfs registered' }]);
+  });
+
+  it('is Drain when wordValues is 0: every differing position a wildcard', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.5, wordValues: 0 });
+    m.add('driver usbfs registered');
+    m.add('driver hub registered');
+    expect(m.clusters().map((c) => c.template)).toEqual(['driver <*> registered']);
+  });
+
+  it('evicts a cluster with all its variants and forgets their folds', () => {
+    const evicted: number[] = [];
+    const m = new TemplateMiner({ similarityThreshold: 0.5, maxClusters: 1, onEvict: (c) => evicted.push(c.id) });
+    m.add('driver usbfs registered');
+    m.add('driver hub registered');
+    m.add('disk full now'); // evicts cluster 1 with both variants
+    expect(evicted).toEqual([1, 2]);
+    expect(m.clusters().map((c) => c.template)).toEqual(['disk full now']);
+  });
+
+  it('merges word variants mined elsewhere: the words of all parts count', () => {
+    const a = new TemplateMiner({ similarityThreshold: 0.5 });
+    for (const d of ['usbfs', 'hub']) a.add(`driver ${d} registered`);
+    const b = new TemplateMiner({ similarityThreshold: 0.5 });
+    for (const d of ['uas', 'hub', 'usbfs']) b.add(`driver ${d} registered`);
+    const two = new TemplateMiner({ similarityThreshold: 0.5 });
+    for (const c of a.clusters()) two.merge(c);
+    expect(two.clusters().map((c) => [c.template, c.count])).toEqual([['driver usbfs registered', 1], ['driver hub registered', 1]]);
+    for (const c of b.clusters()) two.merge(c);
+    expect(two.clusters().map((c) => [c.template, c.count])).toEqual([
+      ['driver usbfs registered', 2],
+      ['driver hub registered', 2],
+      ['driver uas registered', 1],
+    ]);
   });
 });

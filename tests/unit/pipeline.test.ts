@@ -69,7 +69,7 @@ describe('ContainerTriage', () => {
     const t = new ContainerTriage();
     t.push('request done in 12ms level=info', '2026-11-24T23:00:01Z');
     t.push('request done in 15ms level=info', '2026-11-24T23:00:02Z');
-    t.push('request done in 900ms level=error', '2026-11-24T23:00:03Z'); // same template
+    t.push('request done in 900ms level=error', '2026-11-24T23:00:03Z'); // a word variant of the same cluster
     t.push('WARN disk at 91%', '2026-11-24T23:00:04Z');
     t.push('no level here', '2026-11-24T23:00:05Z');
     const s = t.summary();
@@ -78,18 +78,27 @@ describe('ContainerTriage', () => {
     expect(s.firstSeen).toBe('2026-11-24T23:00:01Z');
     expect(s.lastSeen).toBe('2026-11-24T23:00:05Z');
     expect(s.clustersEvicted).toBe(0);
-    expect(s.templates[0]).toEqual({
+    expect(s.templates.map((x) => [x.template, x.count, x.severity])).toEqual([
+      ['request done in <NUM> level=info', 2, 'info'],
+      ['request done in <NUM> level=error', 1, 'error'],
+      ['WARN disk at <NUM>', 1, 'warn'],
+      ['no level here', 1, 'unknown'],
+    ]);
+    expect(t.summary(1).templates).toHaveLength(1);
+    expect(t.summary(0).templates).toHaveLength(0);
+    // a fourth word at the position folds the variants: the first one's id and example, the worst severity
+    t.push('request done in 7ms level=debug', '2026-11-24T23:00:06Z');
+    t.push('request done in 8ms level=trace', '2026-11-24T23:00:07Z');
+    expect(t.summary().templates[0]).toEqual({
       id: 1,
-      template: 'request done in <NUM> level=<*>', // the key both lines share stays
-      count: 3,
+      template: 'request done in <NUM> level=<*>', // the key all lines share stays
+      count: 5,
       example: 'request done in 12ms level=info',
       severity: 'error',
       firstSeen: '2026-11-24T23:00:01Z',
-      lastSeen: '2026-11-24T23:00:03Z',
+      lastSeen: '2026-11-24T23:00:07Z',
     });
-    expect(s.templates.map((x) => x.severity)).toEqual(['error', 'warn', 'unknown']);
-    expect(t.summary(1).templates).toHaveLength(1);
-    expect(t.summary(0).templates).toHaveLength(0);
+    expect(t.currentId(2)).toBe(1);
   });
 
   it('never lets a secret reach a template or an example', () => {

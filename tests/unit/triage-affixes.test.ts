@@ -22,9 +22,10 @@ describe('commonAffixes', () => {
   });
 });
 
+// wordValues 0: every differing position is a wildcard at once (words would first be kept as variants)
 describe('TemplateMiner wildcards with literal edges', () => {
   it('mines `user=<*>` and `(<*>)`, and shrinks the edges when a line lacks them', () => {
-    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    const m = new TemplateMiner({ similarityThreshold: 0.5, wordValues: 0 });
     m.add('login failed for host (a.example.net) user=root');
     const c = m.add('login failed for host (b.org) user=guest');
     expect(c.template).toBe('login failed for host (<*>) user=<*>');
@@ -34,7 +35,7 @@ describe('TemplateMiner wildcards with literal edges', () => {
   });
 
   it('matches as before: an edged wildcard takes any token', () => {
-    const m = new TemplateMiner();
+    const m = new TemplateMiner({ wordValues: 0 });
     m.add('state key=alpha ok');
     m.add('state key=beta ok');
     expect(m.add('state other ok').template).toBe('state <*> ok');
@@ -42,7 +43,7 @@ describe('TemplateMiner wildcards with literal edges', () => {
   });
 
   it('merges templates with edged wildcards as wildcards', () => {
-    const a = new TemplateMiner();
+    const a = new TemplateMiner({ wordValues: 0 });
     a.add('session opened for user=alice by sshd');
     const t = a.add('session opened for user=bob by sshd');
     const merged = new TemplateMiner();
@@ -50,5 +51,13 @@ describe('TemplateMiner wildcards with literal edges', () => {
     const again = merged.add('session opened for user=carol by sshd');
     expect(again.template).toBe('session opened for user=<*> by sshd');
     expect(merged.size).toBe(1);
+  });
+
+  it('keeps the edges once word variants fold (`user=<*>` after a fourth name)', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    for (const u of ['root', 'guest', 'test']) m.add(`authentication failure; rhost=h user=${u}`);
+    expect(m.clusters().map((c) => c.template)).toContain('authentication failure; rhost=h user=guest');
+    m.add('authentication failure; rhost=h user=admin');
+    expect(m.clusters().map((c) => c.template)).toEqual(['authentication failure; rhost=h user=<*>']);
   });
 });

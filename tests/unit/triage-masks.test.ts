@@ -98,12 +98,12 @@ describe('masking rules added for raw Loghub lines', () => {
       ['Loaded package alpha from disk', 'CBS'],
       ['Loaded module beta from disk', 'CBS'],
     ]);
-    const loose = new ContainerTriage({ similarityThreshold: 0.4, depth: 4 });
+    const loose = new ContainerTriage({ similarityThreshold: 0.4, depth: 4, wordValues: 0 }); // Drain3: no word variants
     for (const l of lines) loose.push(l);
     expect(loose.summary().templates).toHaveLength(1);
-    // a parameter as second word (user names) still makes one template
+    // a parameter as second word (user names) still makes one template, once it took a fourth name
     const users = new ContainerTriage();
-    for (const u of ['alice', 'bob', 'carol']) users.push(`2026-12-01 10:00:00 INFO auth: user ${u} logged in from 10.0.0.1 session=abc12345`);
+    for (const u of ['alice', 'bob', 'carol', 'dave']) users.push(`2026-12-01 10:00:00 INFO auth: user ${u} logged in from 10.0.0.1 session=abc12345`);
     expect(users.summary().templates.map((x) => x.template)).toEqual(['user <*> logged in from [REDACTED_IP] session=<HEX>']);
   });
 });

@@ -1,0 +1,55 @@
+/**
+ * Which tokens may stay literal at a position where lines differ: plain words.
+ *
+ * Drain turns any position where two lines differ into a wildcard, so `… by client WindowsUpdateAgent.`
+ * (608 lines) and `… by client SPP.` (1 line), or `registered new driver usbfs` / `… hub`, become one
+ * template. A parameter is a value that varies, though: a user name, an id, an address takes many
+ * values over a stream, a client, a driver or a phase (`Begin`/`End`) a few. So the miner keeps a
+ * position whose values so far are at most a few words as part of the template, one template per
+ * value, and turns it into a wildcard once it takes one more (cf. Brain, Yu et al. 2023, which tells
+ * constants from variables by how many distinct values a position holds).
+ *
+ * A word here: ASCII letters with `_ - = ( )` (`user=root`, `(usable)`), one closing `. , ; :` at
+ * most, and no digit (a token with digits is masked or an identifier like `ssh2`, a value anyway).
+ * Month and weekday names are parts of a time (`at Sun Jul 10 …`), never a constant.
+ */
+
+const TIME_WORDS = new Set(
+  [
+    'Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Sept', 'Oct', 'Nov', 'Dec',
+    'January', 'February', 'March', 'April', 'June', 'July', 'August', 'September', 'October', 'November', 'December',
+    'Mon', 'Tue', 'Tues', 'Wed', 'Thu', 'Thur', 'Thurs', 'Fri', 'Sat', 'Sun',
+    'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday',
+  ].flatMap((w) => [w, w.toUpperCase()]),
+);
+
+/** Longest token taken for a word (a longer run of letters is more likely an encoded value). */
+const WORD_MAX = 64;
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** `- = ( ) _`: parts of a word token. */
+function isJoiner(c: number): boolean {
+  return c === 45 || c === 61 || c === 40 || c === 41 || c === 95;
+}
+
+/** `. , ; :` may close a word token once. */
+function isCloser(c: number): boolean {
+  return c === 46 || c === 44 || c === 59 || c === 58;
+}
+
+/** Is `s[from, to)` a word that may stay literal where lines differ (see above)? */
+export function isWordValue(s: string, from = 0, to = s.length): boolean {
+  let end = to;
+  if (end > from && isCloser(s.charCodeAt(end - 1))) end--;
+  if (end <= from || end - from > WORD_MAX) return false;
+  let letters = 0;
+  for (let i = from; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (isLetter(c)) letters++;
+    else if (!isJoiner(c)) return false;
+  }
+  return letters > 0 && !TIME_WORDS.has(s.slice(from, end));
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { isWordValue } from '../../src/triage/word-values.js';
+
+describe('isWordValue: which differing tokens may stay literal', () => {
+  it('takes plain words, keys and brackets of words, one closing mark', () => {
+    for (const w of ['SPP', 'WindowsUpdateAgent.', 'user=root', '(usable)', 'TASK_ABORT', 'job-conf', 'Begin', 'failures;', 'hub,', 'LEADING:']) {
+      expect(isWordValue(w), w).toBe(true);
+    }
+  });
+
+  it('refuses digits, masks, paths, addresses, quotes, two closing marks and long runs', () => {
+    for (const v of ['ssh2', 'u-1001', '<*>', '<NUM>', '/udev/vcs', '10.0.0.1', 'a.b', "'x'", 'x..', 'ok!', '', '-', '=()', 'a'.repeat(65)]) {
+      expect(isWordValue(v), v).toBe(false);
+    }
+  });
+
+  it('refuses month and weekday names (parts of a time), not words that start like them', () => {
+    for (const t of ['Jun', 'Jul,', 'SUN', 'Monday', 'September', 'Tue']) expect(isWordValue(t), t).toBe(false);
+    for (const w of ['Junk', 'Monitor', 'Decoding', 'may', 'Mark']) expect(isWordValue(w), w).toBe(true);
+  });
+
+  it('reads a range of a longer string', () => {
+    const s = 'client SPP. from';
+    expect(isWordValue(s, 7, 11)).toBe(true);
+    expect(isWordValue(s, 0, s.length)).toBe(false); // spaces
+  });
+});
