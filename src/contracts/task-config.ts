@@ -22,6 +22,10 @@ export const triageMask = z.strictObject({
 /** log_triage's config (`taskConfig.log_triage`): the checked keys; others pass through untouched. */
 export const logTriageConfig = z.looseObject({
   masks: z.array(triageMask).max(MAX_MASKS, `at most ${MAX_MASKS} masks`).optional(),
+  // the template miner's settings (src/triage/drain.ts); out of range, the miner would refuse them mid-run
+  similarityThreshold: z.number('similarityThreshold must be a number').gt(0, 'similarityThreshold must be above 0').max(1, 'similarityThreshold must be at most 1').optional(),
+  depth: z.number('depth must be a number').int('depth must be an integer').min(3, 'depth must be at least 3').max(16, 'depth must be at most 16').optional(),
+  wordValues: z.number('wordValues must be a number').int('wordValues must be an integer').min(0, 'wordValues must be at least 0').max(8, 'wordValues must be at most 8').optional(),
 });
 
 /** taskConfig is keyed by task (`{ log_triage: { masks: [...] } }`): add the issues of the checked parts. */

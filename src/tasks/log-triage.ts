@@ -34,13 +34,18 @@ export const logTriage: TaskRunner = async (ctx) => {
 
   // checked at the boundary (contracts/task-config.ts); a config stored before that is checked again
   const checked = logTriageConfig.safeParse(ctx.config);
-  const masks = checked.success ? checked.data.masks : undefined;
+  const cfg = checked.success ? checked.data : {};
+  const miner = {
+    similarityThreshold: cfg.similarityThreshold ?? TRIAGE_DEFAULTS.similarityThreshold,
+    depth: cfg.depth ?? TRIAGE_DEFAULTS.depth,
+    ...(cfg.wordValues !== undefined ? { wordValues: cfg.wordValues } : {}),
+  };
   const perContainer = [];
   const fingerprints: TemplateFingerprint[] = [];
   for (const c of containers) {
     if (ctx.signal.aborted) break;
     const { lines, capped } = await ctx.gateway.logs(c, { since, maxLines });
-    const triage = new ContainerTriage({ ...(masks ? { masks } : {}), similarityThreshold: num(ctx.config.similarityThreshold, TRIAGE_DEFAULTS.similarityThreshold), depth: num(ctx.config.depth, TRIAGE_DEFAULTS.depth), redactor });
+    const triage = new ContainerTriage({ ...(cfg.masks ? { masks: cfg.masks } : {}), ...miner, redactor });
     for (const raw of lines) {
       const { at, text } = splitDockerTimestamp(raw);
       triage.push(text, at);

@@ -15,6 +15,7 @@ const apache = `${prefix}-apache`;
 const sshd = `${prefix}-sshd`;
 const stranger = `${prefix}-stranger`;
 const masked = `${prefix}-masked`; // started after the first run: a run sees lines since the last one started
+const drivers = `${prefix}-drivers`;
 
 /** A busybox script printing the lines (none holds a single quote) once, then idling. */
 const printing = (lines: string[]) => `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}; sleep 3600`;
@@ -109,6 +110,37 @@ describe('log_triage on Apache and OpenSSH logs', () => {
     const templates = (r.jobs[0]!.result as Result).containers[0]!.templates.map((x) => x.template);
     expect(templates).toContain('jk2_init() Found child <NUM> in scoreboard <SLOT>');
     expect(templates.some((x) => x.startsWith('<INIT> ok'))).toBe(true);
+  });
+
+  it('keeps a position of few words literal unless taskConfig says wordValues 0 (plain Drain)', async () => {
+    const lines = ['usbfs', 'hub', 'usbfs'].map((d, i) => `Jun 14 15:16:0${i} combo kernel: usbcore: registered new driver ${d}`);
+    await startContainer(drivers, printing(lines));
+    await t.gql(UpsertAllowlistEntry, { input: { containerName: drivers, tags: ['triage'] } });
+    await new Promise((r) => setTimeout(r, 500));
+    const templates = async (extra: Record<string, unknown>) =>
+      ((await triage([drivers], { windowHours: 1, ...extra })).jobs[0]!.result as Result).containers[0]!.templates.map((x) => [x.template, x.count]);
+    expect(await templates({})).toEqual([
+      ['usbcore: registered new driver usbfs', 2],
+      ['usbcore: registered new driver hub', 1],
+    ]);
+    expect(await templates({ wordValues: 0 })).toEqual([['usbcore: registered new driver <*>', 3]]);
+  });
+
+  it('refuses miner settings out of range, naming the field; nothing is written', async () => {
+    const before = await t.app.database.prisma.directive.count();
+    for (const [key, value, message] of [
+      ['similarityThreshold', 5, /at most 1/],
+      ['similarityThreshold', 0, /above 0/],
+      ['depth', 2, /at least 3/],
+      ['wordValues', 1.5, /integer/],
+      ['wordValues', 'three', /number/],
+    ] as const) {
+      const res = await t.gql(CreateDirective, { input: { name: `${prefix}-bad-miner`, type: 'D1', title: 'bad', taskConfig: { log_triage: { [key]: value } } } });
+      const errors = res.data!.createDirective.errors;
+      expect(errors, `${key}=${value}`).toMatchObject([{ code: 'VALIDATION', field: ['input', 'taskConfig', 'log_triage', key] }]);
+      expect(errors[0]!.message).toMatch(message);
+    }
+    expect(await t.app.database.prisma.directive.count()).toBe(before);
   });
 
   it('refuses masks that do not compile, may backtrack catastrophically or are too long, naming the field; nothing is written', async () => {
