@@ -43,6 +43,30 @@ describe('template fingerprints', () => {
     // The same template in another container is another template.
     expect(compareFingerprints(window([tpl('a', 'x <*>', 'info', 1)]), window([tpl('b', 'x <*>', 'info', 1)]), 1).new).toHaveLength(1);
   });
+
+  it('matches a template written with a value in one run and with <*> in the other: neither NEW nor GONE', () => {
+    const spp = 'Session: <NUM> initialized by client SPP.';
+    const wua = 'Session: <NUM> initialized by client WindowsUpdateAgent.';
+    const any = 'Session: <NUM> initialized by client <*>.';
+    // the word variants of one run, folded in the next (a fourth client came)
+    const folded = compareFingerprints(window([tpl('w', wua, 'info', 600), tpl('w', spp, 'error', 1)]), window([tpl('w', any, 'error', 1800)]), 3);
+    expect(folded.new).toEqual([]);
+    expect(folded.gone).toEqual([]);
+    // the rate compares with the variants' sum: 1800 against 601 in the same window is x3
+    expect(folded.rateRose).toEqual([expect.objectContaining({ template: any, previousCount: 601, factor: 3 })]);
+    // and the other way round: a general template before, one of its values now
+    const specific = compareFingerprints(window([tpl('w', 'authentication failure; rhost=<*> user=<*>', 'warn', 5)]), window([tpl('w', 'authentication failure; rhost=<*> user=root', 'warn', 4)]), 3);
+    expect([specific.new, specific.gone]).toEqual([[], []]);
+    // an edged wildcard matches only values with its edges; another container, another length or
+    // another literal word is another template
+    const other = compareFingerprints(
+      window([tpl('w', 'login user=<*> ok', 'info', 1), tpl('w', 'disk <*> full', 'info', 1), tpl('w', 'job <*> done', 'info', 1)]),
+      window([tpl('w', 'login pid=7 ok', 'info', 1), tpl('x', 'disk sda full', 'info', 1), tpl('w', 'job <*> done now', 'info', 1), tpl('w', 'job <*> failed', 'error', 1)]),
+      3,
+    );
+    expect(other.new.map((t) => t.template)).toEqual(['job <*> failed', 'login pid=7 ok', 'disk sda full', 'job <*> done now']);
+    expect(other.gone).toHaveLength(3);
+  });
 });
 
 describe('the run report', () => {

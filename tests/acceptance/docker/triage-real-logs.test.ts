@@ -4,7 +4,7 @@
 // words, and no client address reaches the report.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../support/app.js';
-import { removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
+import { docker, removeByPrefix, startContainer, uniquePrefix } from '../../support/docker.js';
 import { CreateDirective, LaunchRun, RunReport, UpsertAllowlistEntry } from '../../support/operations.js';
 import { waitForRun } from '../../support/runs.js';
 import { CreateSchedule } from '../../support/schedules.js';
@@ -16,6 +16,7 @@ const sshd = `${prefix}-sshd`;
 const stranger = `${prefix}-stranger`;
 const masked = `${prefix}-masked`; // started after the first run: a run sees lines since the last one started
 const drivers = `${prefix}-drivers`;
+const clients = `${prefix}-clients`;
 
 /** A busybox script printing the lines (none holds a single quote) once, then idling. */
 const printing = (lines: string[]) => `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}; sleep 3600`;
@@ -124,6 +125,28 @@ describe('log_triage on Apache and OpenSSH logs', () => {
       ['usbcore: registered new driver hub', 1],
     ]);
     expect(await templates({ wordValues: 0 })).toEqual([['usbcore: registered new driver <*>', 3]]);
+  });
+
+  it('a word position that folds between two runs is the same template for what changed: no NEW, no GONE', async () => {
+    const line = (c: string) => `ERROR client ${c} failed to connect`;
+    // two clients now (two templates); four more once /tmp/go exists (the position folds to <*>)
+    const later = ['Alpha', 'Beta', 'Gamma', 'Delta'].map(line).join('" "');
+    await startContainer(clients, `printf '%s\\n' "${line('SPP')}" "${line('SPP')}" "${line('Agent')}"; while [ ! -f /tmp/go ]; do sleep 0.2; done; printf '%s\\n' "${later}"; sleep 3600`);
+    await t.gql(UpsertAllowlistEntry, { input: { containerName: clients, tags: ['triage'] } });
+    await new Promise((r) => setTimeout(r, 1500)); // Docker reads logs by the second
+    const one = (await triage([clients])).jobs[0]!.result as Result;
+    expect(one.containers[0]!.templates.map((x) => [x.template, x.count])).toEqual([
+      ['ERROR client SPP failed to connect', 2],
+      ['ERROR client Agent failed to connect', 1],
+    ]);
+    await (await docker.getContainer(clients).exec({ Cmd: ['touch', '/tmp/go'] })).start({});
+    await new Promise((r) => setTimeout(r, 1500));
+    const two = await triage([clients], { maxLines: 1000 }); // another directive (its name comes from the keys)
+    expect(((two.jobs[0]!.result as Result).containers[0]!.templates).map((x) => [x.template, x.count])).toEqual([['ERROR client <*> failed to connect', 4]]);
+    const changes = (two.report!.json as { changes: { new: unknown[]; gone: unknown[] } | null }).changes!;
+    expect(changes.new).toEqual([]);
+    expect(changes.gone).toEqual([]);
+    expect(two.report!.markdown).not.toContain('**NEW error templates**');
   });
 
   it('refuses miner settings out of range, naming the field; nothing is written', async () => {
