@@ -603,6 +603,15 @@ const HTTP_METHOD_BEFORE = /(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+$/;
 const METHOD_WINDOW = 9;
 
 /** Delimiters that may close a path token and stay after its mask (`:`, `,`, `;`, `)`, quotes). */
+/** `]` and `>` after a number (the other closing brackets end a segment already). */
+const NUMBER_CLOSER = new Uint8Array(128);
+NUMBER_CLOSER[93] = 1;
+NUMBER_CLOSER[62] = 1;
+/** A number's first char: a digit or its sign (a segment led by `<` or `[` is masked whole). */
+const NUMBER_LEAD = new Uint8Array(128);
+for (let c = 48; c <= 57; c++) NUMBER_LEAD[c] = 1;
+NUMBER_LEAD[45] = 1;
+NUMBER_LEAD[43] = 1;
 const CLOSING_MARK = new Uint8Array(128);
 for (const c of ':,;)\'"') CLOSING_MARK[c.charCodeAt(0)] = 1;
 
@@ -923,6 +932,18 @@ export class LineScanner {
               } else {
                 unit = this.numUnit;
                 mask = this.masks.num;
+                // closing brackets after a number are no part of it (`vCores:-27>`, `:9000]`): they stay,
+                // hashed as a re-scan of the rendered `<NUM>>` hashes them
+                if (hashing && NUMBER_CLOSER[s.charCodeAt(i - 1)] === 1 && NUMBER_LEAD[s.charCodeAt(segStart)] === 1) {
+                  let e = i - 1;
+                  while (e - 1 > segStart && NUMBER_CLOSER[s.charCodeAt(e - 1)] === 1) e--;
+                  let u = FNV_OFFSET;
+                  const mm = this.masks.num;
+                  for (let q = 0; q < mm.length; q++) u = Math.imul(u ^ mm.charCodeAt(q), FNV_PRIME);
+                  for (let q = e; q < i; q++) u = Math.imul(u ^ s.charCodeAt(q), FNV_PRIME);
+                  unit = u;
+                  if (out !== null) mask = mm + s.slice(e, i);
+                }
               }
             }
             param = 1;

@@ -214,6 +214,8 @@ describe('LineScanner', () => {
       ['open /data/run-7/part-00590, done', 'open <PATH>, done'],
       ['"GET /api/v1/users/42 HTTP/1.1" POST /a/b', '"GET /api/v1/users/<NUM> HTTP/<NUM>" POST /a/b'],
       ['366ms 64KB 0x1F 10.0.0.1:8080 2f2bb362a53ae5c6 id_9f4ef63a0b', '<NUM> <NUM> <HEX> <IP>:<NUM> <HEX> id_<HEX>'],
+      // closing brackets after a number stay; a segment led by `<` or `[` is masked whole
+      ['headroom=<memory:0, vCores:-27> [hdfs://msra-sa-41:9000] x:5]] <5> [7]', 'headroom=<memory:<NUM>, vCores:<NUM>> [hdfs://msra-sa-<NUM>:<NUM>] x:<NUM>]] <NUM> <NUM>'],
     ];
     for (const [line, want] of cases) {
       s.scan(line);
