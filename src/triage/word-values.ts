@@ -10,8 +10,9 @@
  * constants from variables by how many distinct values a position holds).
  *
  * A word here: ASCII letters with `_ - = ( )` (`user=root`, `(usable)`), one closing `. , ; :` at
- * most, and no digit (a token with digits is masked or an identifier like `ssh2`, a value anyway).
- * Month and weekday names are parts of a time (`at Sun Jul 10 …`), never a constant.
+ * most, and after a leading letter one digit at most: an interface, a protocol, a device keeps one
+ * (`eth0`, `alt0`, `ssh2`, `tty2`), an instance name more (`bglio716`, `node-12`, `U11`: as many
+ * values as an id). Month and weekday names are parts of a time (`at Sun Jul 10 …`), never a constant.
  */
 
 const TIME_WORDS = new Set(
@@ -46,10 +47,13 @@ export function isWordValue(s: string, from = 0, to = s.length): boolean {
   if (end > from && isCloser(s.charCodeAt(end - 1))) end--;
   if (end <= from || end - from > WORD_MAX) return false;
   let letters = 0;
+  let digits = 0;
   for (let i = from; i < end; i++) {
     const c = s.charCodeAt(i);
     if (isLetter(c)) letters++;
+    else if (c >= 48 && c <= 57 && i > from && isLetter(s.charCodeAt(from))) digits++;
     else if (!isJoiner(c)) return false;
   }
+  if (digits > 1) return false;
   return letters > 0 && !TIME_WORDS.has(s.slice(from, end));
 }

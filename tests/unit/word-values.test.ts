@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { isWordValue } from '../../src/triage/word-values.js';
 
 describe('isWordValue: which differing tokens may stay literal', () => {
-  it('takes plain words, keys and brackets of words, one closing mark', () => {
-    for (const w of ['SPP', 'WindowsUpdateAgent.', 'user=root', '(usable)', 'TASK_ABORT', 'job-conf', 'Begin', 'failures;', 'hub,', 'LEADING:']) {
+  it('takes plain words, keys and brackets of words, one closing mark, one digit after a letter', () => {
+    for (const w of ['SPP', 'WindowsUpdateAgent.', 'user=root', '(usable)', 'TASK_ABORT', 'job-conf', 'Begin', 'failures;', 'hub,', 'LEADING:', 'eth0', 'ssh2', 'scip0']) {
       expect(isWordValue(w), w).toBe(true);
     }
   });
 
-  it('refuses digits, masks, paths, addresses, quotes, two closing marks and long runs', () => {
-    for (const v of ['ssh2', 'u-1001', '<*>', '<NUM>', '/udev/vcs', '10.0.0.1', 'a.b', "'x'", 'x..', 'ok!', '', '-', '=()', 'a'.repeat(65)]) {
+  it('refuses a second digit or a leading one, masks, paths, addresses, quotes, two closing marks and long runs', () => {
+    for (const v of ['u-1001', 'bglio716', 'U11', 'x86', '2x', '0', '<*>', '<NUM>', '/udev/vcs', '10.0.0.1', 'a.b', "'x'", 'x..', 'ok!', '', '-', '=()', 'a'.repeat(65)]) {
       expect(isWordValue(v), v).toBe(false);
     }
   });
