@@ -9,10 +9,11 @@
  * value, and turns it into a wildcard once it takes one more (cf. Brain, Yu et al. 2023, which tells
  * constants from variables by how many distinct values a position holds).
  *
- * A word here: ASCII letters with `_ - = ( )` (`user=root`, `(usable)`), one closing `. , ; :` at
- * most, and after a leading letter one digit at most: an interface, a protocol, a device keeps one
- * (`eth0`, `alt0`, `ssh2`, `tty2`), an instance name more (`bglio716`, `node-12`, `U11`: as many
- * values as an id). Month and weekday names are parts of a time (`at Sun Jul 10 …`), never a constant.
+ * A word here: ASCII letters with `_ - = ( ) :` (`user=root`, `(usable)`, `isOverlap:false`), one
+ * closing `. , ; :` at most, and after a leading letter one digit at most: an interface, a protocol,
+ * a device keeps one (`eth0`, `alt0`, `ssh2`, `tty2`), an instance name more (`bglio716`, `node-12`,
+ * `U11`: as many values as an id). Month and weekday names are parts of a time (`at Sun Jul 10 …`),
+ * never a constant.
  */
 
 const TIME_WORDS = new Set(
@@ -31,9 +32,9 @@ function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** `- = ( ) _`: parts of a word token. */
+/** `- = ( ) _ :`: parts of a word token (`:` and `=` join a key to its value, `isOverlap:false`). */
 function isJoiner(c: number): boolean {
-  return c === 45 || c === 61 || c === 40 || c === 41 || c === 95;
+  return c === 45 || c === 61 || c === 40 || c === 41 || c === 95 || c === 58;
 }
 
 /** `. , ; :` may close a word token once. */

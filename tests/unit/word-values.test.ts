@@ -3,7 +3,7 @@ import { isWordValue } from '../../src/triage/word-values.js';
 
 describe('isWordValue: which differing tokens may stay literal', () => {
   it('takes plain words, keys and brackets of words, one closing mark, one digit after a letter', () => {
-    for (const w of ['SPP', 'WindowsUpdateAgent.', 'user=root', '(usable)', 'TASK_ABORT', 'job-conf', 'Begin', 'failures;', 'hub,', 'LEADING:', 'eth0', 'ssh2', 'scip0']) {
+    for (const w of ['SPP', 'WindowsUpdateAgent.', 'user=root', '(usable)', 'TASK_ABORT', 'job-conf', 'Begin', 'failures;', 'hub,', 'LEADING:', 'isOverlap:false,', 'eth0', 'ssh2', 'scip0']) {
       expect(isWordValue(w), w).toBe(true);
     }
   });
