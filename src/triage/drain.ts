@@ -18,7 +18,7 @@
  */
 import { LineScanner, WILDCARD_HASH, WILDCARD_TEXT, isSpaceCode, type MaskTexts } from './tokenize.js';
 import { commonAffixes } from './affixes.js';
-import { isWordValue } from './word-values.js';
+import { wordsApart } from './word-values.js';
 
 // Local copy: some loaders compile imported bindings to getters, which would
 // put a call in the innermost similarity loop.
@@ -359,7 +359,7 @@ export class TemplateMiner {
       if (h[i] !== tokens[i] && h[i] !== WILD) {
         const old = c.texts[i] as string;
         const text = this.maskedToken(s, i);
-        if (this.wordValues > 1 && (c.slots?.length ?? 0) < WORD_SLOTS_MAX && isWordValue(old) && isWordValue(text)) {
+        if (this.wordValues > 1 && (c.slots?.length ?? 0) < WORD_SLOTS_MAX && wordsApart(old, text)) {
           // two words: the position stays literal, one variant per word (variantFor places the line)
           (c.slots ??= []).push({ at: i, hashes: [h[i] as number, tokens[i] as number], texts: [old, text] });
           c.variants ??= [c.view];
@@ -421,7 +421,7 @@ export class TemplateMiner {
       let d = slot.hashes.indexOf(h);
       if (d < 0) {
         const text = h === WILD ? WILDCARD_TEXT : this.maskedToken(s, slot.at);
-        if (slot.hashes.length >= radix || !isWordValue(text)) {
+        if (slot.hashes.length >= radix || !wordsApart(slot.texts[0] as string, text)) {
           this.fold(c, k);
           return c.slots === null ? c.view : this.variantFor(c, s, from, to, example);
         }

@@ -13,7 +13,8 @@
  * closing `. , ; :` at most, and after a leading letter one digit at most: an interface, a protocol,
  * a device keeps one (`eth0`, `alt0`, `ssh2`, `tty2`), an instance name more (`bglio716`, `node-12`,
  * `U11`: as many values as an id). Month and weekday names are parts of a time (`at Sun Jul 10 …`),
- * never a constant.
+ * never a constant. Values that hold parameters are variants too when they hold the same masks in
+ * the same order and words around them (`by (uid=<NUM>)` / `by LOGIN(uid=<NUM>)`, `wordsApart`).
  */
 
 const TIME_WORDS = new Set(
@@ -57,4 +58,20 @@ export function isWordValue(s: string, from = 0, to = s.length): boolean {
   }
   if (digits > 1) return false;
   return letters > 0 && !TIME_WORDS.has(s.slice(from, end));
+}
+
+/** The masks the miner writes into a template (`<NUM>`, `[REDACTED_IP]`; not `<*>`). */
+const MASK = /<(?:NUM|HEX|UUID|IP|TS|PATH)>|\[REDACTED_[A-Z_]+\]/g;
+
+/**
+ * May two values of a position stay literal, one variant each? Both words, or words around the same
+ * masks in the same order (`(uid=<NUM>)` / `LOGIN(uid=<NUM>)`): the parameters they hold are masked
+ * alike, what differs is a word.
+ */
+export function wordsApart(a: string, b: string): boolean {
+  const aMasks = a.match(MASK);
+  const bMasks = b.match(MASK);
+  if (aMasks === null || bMasks === null) return aMasks === bMasks && isWordValue(a) && isWordValue(b);
+  if (aMasks.join('') !== bMasks.join('')) return false;
+  return isWordValue(a.replace(MASK, '')) && isWordValue(b.replace(MASK, ''));
 }

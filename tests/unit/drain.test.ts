@@ -288,6 +288,18 @@ describe('TemplateMiner word variants', () => {
     ]);
   });
 
+  it('takes values that differ in a word around the same parameters as variants (`(uid=0)` / `LOGIN(uid=0)`)', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    for (const [user, by] of [['root', '(uid=0)'], ['news', 'LOGIN(uid=0)'], ['cyrus', '(uid=5)'], ['test', '(uid=0)'], ['adm', 'LOGIN(uid=7)']]) {
+      m.add(`session opened for user ${user} by ${by}`);
+    }
+    // the user names took a fourth value and folded; the `by` position kept its two shapes
+    expect(m.clusters().map((c) => [c.template, c.count])).toEqual([
+      ['session opened for user <*> by (uid=<NUM>)', 3],
+      ['session opened for user <*> by LOGIN(uid=<NUM>)', 2],
+    ]);
+  });
+
   it('folds the worst of its variants into the first: counts, times, the fold callback', () => {
     const folds: Array<[number, number]> = [];
     const m = new TemplateMiner({ similarityThreshold: 0.5, onFold: (from, into) => folds.push([from.id, into.id]) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWordValue } from '../../src/triage/word-values.js';
+import { isWordValue, wordsApart } from '../../src/triage/word-values.js';
 
 describe('isWordValue: which differing tokens may stay literal', () => {
   it('takes plain words, keys and brackets of words, one closing mark, one digit after a letter', () => {
@@ -23,5 +23,24 @@ describe('isWordValue: which differing tokens may stay literal', () => {
     const s = 'client SPP. from';
     expect(isWordValue(s, 7, 11)).toBe(true);
     expect(isWordValue(s, 0, s.length)).toBe(false); // spaces
+  });
+});
+
+describe('wordsApart: may two values of a position be variants?', () => {
+  it('takes two words, or words around the same masks', () => {
+    expect(wordsApart('usbfs', 'hub')).toBe(true);
+    expect(wordsApart('(uid=<NUM>)', 'LOGIN(uid=<NUM>)')).toBe(true);
+    expect(wordsApart('id=<NUM>/<HEX>', 'ref=<NUM>/<HEX>')).toBe(false); // `/` is no part of a word
+    expect(wordsApart('a<NUM>b<HEX>', 'c<NUM>d<HEX>')).toBe(true);
+  });
+
+  it('refuses a mask on one side only, other masks, a wildcard, time names, paths', () => {
+    expect(wordsApart('mask=ffffffff', 'mask=<HEX>')).toBe(false);
+    expect(wordsApart('tty=NODEVssh', 'tty=:<NUM>')).toBe(false);
+    expect(wordsApart('id=<NUM>', 'id=<HEX>')).toBe(false);
+    expect(wordsApart('<NUM>', '<NUM>')).toBe(false); // nothing but a parameter
+    expect(wordsApart('user=<*>', 'user=root')).toBe(false);
+    expect(wordsApart('Jun', 'Jul')).toBe(false);
+    expect(wordsApart("'/udev/vcs2'", "'/udev/vcsa2'")).toBe(false);
   });
 });
