@@ -18,7 +18,7 @@
  */
 import { LineScanner, WILDCARD_HASH, WILDCARD_TEXT, isSpaceCode, type MaskTexts } from './tokenize.js';
 import { commonAffixes } from './affixes.js';
-import { wordsApart } from './word-values.js';
+import { isUnit, wordsApart } from './word-values.js';
 
 // Local copy: some loaders compile imported bindings to getters, which would
 // put a call in the innermost similarity loop.
@@ -359,7 +359,9 @@ export class TemplateMiner {
       if (h[i] !== tokens[i] && h[i] !== WILD) {
         const old = c.texts[i] as string;
         const text = this.maskedToken(s, i);
-        if (this.wordValues > 1 && (c.slots?.length ?? 0) < WORD_SLOTS_MAX && wordsApart(old, text)) {
+        // (a unit after a number is part of its quantity: `5.7 KB` / `812 B` are one parameter)
+        const unit = i > 0 && this.scanner.params[i - 1] === 1 && isUnit(old) && isUnit(text);
+        if (this.wordValues > 1 && (c.slots?.length ?? 0) < WORD_SLOTS_MAX && !unit && wordsApart(old, text)) {
           // two words: the position stays literal, one variant per word (variantFor places the line)
           (c.slots ??= []).push({ at: i, hashes: [h[i] as number, tokens[i] as number], texts: [old, text] });
           c.variants ??= [c.view];

@@ -72,6 +72,22 @@ export function wordsApart(a: string, b: string): boolean {
   const aMasks = a.match(MASK);
   const bMasks = b.match(MASK);
   if (aMasks === null || bMasks === null) return aMasks === bMasks && isWordValue(a) && isWordValue(b);
-  if (aMasks.join('') !== bMasks.join('')) return false;
+  if (aMasks.join('') !== bMasks.join('') || GLUED_MASK.test(a) || GLUED_MASK.test(b)) return false;
   return isWordValue(a.replace(MASK, '')) && isWordValue(b.replace(MASK, ''));
+}
+
+/** A mask glued to a name (`broadcast_<NUM>`, `node-<NUM>`, `U<NUM>`): an instance's id, a value whatever its name. */
+const GLUED_MASK = /[A-Za-z0-9_-](?:<(?:NUM|HEX|UUID|IP|TS|PATH)>|\[REDACTED_)/;
+
+/** Units of measure: after a number, part of its quantity (`5.7 KB` / `812 B`), never a constant of their own. */
+const UNITS = new Set([
+  'B', 'KB', 'MB', 'GB', 'TB', 'PB', 'KiB', 'MiB', 'GiB', 'TiB', 'kB', 'K', 'M', 'G', 'bytes', 'b', 'kb', 'mb', 'gb',
+  'ns', 'us', 'µs', 'ms', 's', 'sec', 'secs', 'seconds', 'm', 'min', 'mins', 'minutes', 'h', 'hr', 'hrs', 'hours', 'd', 'days',
+  '%', 'Hz', 'kHz', 'MHz', 'GHz', 'bps', 'Kbps', 'Mbps', 'Gbps',
+]);
+
+/** Is `t` (with one closing `. , ; :` at most) a unit of measure? */
+export function isUnit(t: string): boolean {
+  const end = t.length > 1 && isCloser(t.charCodeAt(t.length - 1)) ? t.length - 1 : t.length;
+  return UNITS.has(end === t.length ? t : t.slice(0, end));
 }

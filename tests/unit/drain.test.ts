@@ -300,6 +300,13 @@ describe('TemplateMiner word variants', () => {
     ]);
   });
 
+  it('takes a unit after a number as part of the quantity, not as a word variant', () => {
+    const m = new TemplateMiner({ similarityThreshold: 0.5 });
+    m.add('Block rdd_2 stored as bytes in memory (estimated size 5.7 KB, free 1.2 KB)');
+    m.add('Block rdd_3 stored as bytes in memory (estimated size 812 B, free 1.2 KB)');
+    expect(m.clusters().map((c) => c.template)).toEqual(['Block rdd_<NUM> stored as bytes in memory (estimated size <NUM> <*>, free <NUM> KB)']);
+  });
+
   it('folds the worst of its variants into the first: counts, times, the fold callback', () => {
     const folds: Array<[number, number]> = [];
     const m = new TemplateMiner({ similarityThreshold: 0.5, onFold: (from, into) => folds.push([from.id, into.id]) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isWordValue, wordsApart } from '../../src/triage/word-values.js';
+import { isUnit, isWordValue, wordsApart } from '../../src/triage/word-values.js';
 
 describe('isWordValue: which differing tokens may stay literal', () => {
   it('takes plain words, keys and brackets of words, one closing mark, one digit after a letter', () => {
@@ -31,7 +31,7 @@ describe('wordsApart: may two values of a position be variants?', () => {
     expect(wordsApart('usbfs', 'hub')).toBe(true);
     expect(wordsApart('(uid=<NUM>)', 'LOGIN(uid=<NUM>)')).toBe(true);
     expect(wordsApart('id=<NUM>/<HEX>', 'ref=<NUM>/<HEX>')).toBe(false); // `/` is no part of a word
-    expect(wordsApart('a<NUM>b<HEX>', 'c<NUM>d<HEX>')).toBe(true);
+    expect(wordsApart('state=<NUM>', 'code=<NUM>')).toBe(true);
   });
 
   it('refuses a mask on one side only, other masks, a wildcard, time names, paths', () => {
@@ -42,5 +42,15 @@ describe('wordsApart: may two values of a position be variants?', () => {
     expect(wordsApart('user=<*>', 'user=root')).toBe(false);
     expect(wordsApart('Jun', 'Jul')).toBe(false);
     expect(wordsApart("'/udev/vcs2'", "'/udev/vcsa2'")).toBe(false);
+    // a mask glued to a name is an instance's id: `broadcast_12` / `rdd_2_0` are one parameter
+    expect(wordsApart('broadcast_<NUM>', 'rdd_<NUM>')).toBe(false);
+    expect(wordsApart('node-<NUM>', 'host-<NUM>')).toBe(false);
+  });
+});
+
+describe('isUnit', () => {
+  it('knows sizes, durations, rates and percentages, with one closing mark', () => {
+    for (const u of ['B', 'KB,', 'MiB', 'bytes', 'ms', 's.', 'seconds', 'h', '%', 'Mbps']) expect(isUnit(u), u).toBe(true);
+    for (const w of ['KBs', 'usable', 'Begin', 'ms,,', '']) expect(isUnit(w), w).toBe(false);
   });
 });
