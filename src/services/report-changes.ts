@@ -96,8 +96,9 @@ export function compareFingerprints(previous: TriageFingerprints, current: Triag
   const bucket = (t: TemplateFingerprint) => `${t.container}\u0000${t.template.split(' ').length}`;
   const candidates = new Map<string, TemplateFingerprint[]>();
   for (const p of unmatchedBefore) {
-    const list = candidates.get(bucket(p));
-    if (list === undefined) candidates.set(bucket(p), [p]);
+    const k = bucket(p);
+    const list = candidates.get(k);
+    if (list === undefined) candidates.set(k, [p]);
     else list.push(p);
   }
   for (const t of unmatchedNow) {

@@ -359,9 +359,7 @@ export class TemplateMiner {
       if (h[i] !== tokens[i] && h[i] !== WILD) {
         const old = c.texts[i] as string;
         const text = this.maskedToken(s, i);
-        // (a unit after a number is part of its quantity: `5.7 KB` / `812 B` are one parameter)
-        const unit = i > 0 && this.scanner.params[i - 1] === 1 && isUnit(old) && isUnit(text);
-        if (this.wordValues > 1 && (c.slots?.length ?? 0) < WORD_SLOTS_MAX && !unit && wordsApart(old, text)) {
+        if (this.wordValues > 1 && (c.slots?.length ?? 0) < WORD_SLOTS_MAX && wordsApart(old, text) && !this.unitAfterNumber(i, old, text)) {
           // two words: the position stays literal, one variant per word (variantFor places the line)
           (c.slots ??= []).push({ at: i, hashes: [h[i] as number, tokens[i] as number], texts: [old, text] });
           c.variants ??= [c.view];
@@ -447,6 +445,11 @@ export class TemplateMiner {
     variants[index] = view;
     this.variantOf.set(view.id, { view, cluster: c });
     return view; // no generation bump: a line mined before still goes where it went
+  }
+
+  /** Are both values at `i` units after a number (`5.7 KB` / `812 B`: one quantity, one parameter)? */
+  private unitAfterNumber(i: number, old: string, text: string): boolean {
+    return i > 0 && this.scanner.params[i - 1] === 1 && isUnit(old) && isUnit(text);
   }
 
   /** `c`'s template with its slots' words for variant `index`. */

@@ -602,7 +602,6 @@ const HTTP_METHOD_BEFORE = /(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)\s+$/;
 /** How far back HTTP_METHOD_BEFORE is tested from a path (`OPTIONS ` and a little). */
 const METHOD_WINDOW = 9;
 
-/** Delimiters that may close a path token and stay after its mask (`:`, `,`, `;`, `)`, quotes). */
 /** `]` and `>` after a number (the other closing brackets end a segment already). */
 const NUMBER_CLOSER = new Uint8Array(128);
 NUMBER_CLOSER[93] = 1;
@@ -612,6 +611,7 @@ const NUMBER_LEAD = new Uint8Array(128);
 for (let c = 48; c <= 57; c++) NUMBER_LEAD[c] = 1;
 NUMBER_LEAD[45] = 1;
 NUMBER_LEAD[43] = 1;
+/** Delimiters that may close a path token and stay after its mask (`:`, `,`, `;`, `)`, quotes). */
 const CLOSING_MARK = new Uint8Array(128);
 for (const c of ':,;)\'"') CLOSING_MARK[c.charCodeAt(0)] = 1;
 
@@ -937,12 +937,11 @@ export class LineScanner {
                 if (hashing && NUMBER_CLOSER[s.charCodeAt(i - 1)] === 1 && NUMBER_LEAD[s.charCodeAt(segStart)] === 1) {
                   let e = i - 1;
                   while (e - 1 > segStart && NUMBER_CLOSER[s.charCodeAt(e - 1)] === 1) e--;
-                  let u = FNV_OFFSET;
-                  const mm = this.masks.num;
-                  for (let q = 0; q < mm.length; q++) u = Math.imul(u ^ mm.charCodeAt(q), FNV_PRIME);
+                  // FNV goes on from the mask's own hash
+                  let u = this.numUnit;
                   for (let q = e; q < i; q++) u = Math.imul(u ^ s.charCodeAt(q), FNV_PRIME);
                   unit = u;
-                  if (out !== null) mask = mm + s.slice(e, i);
+                  if (out !== null) mask = this.masks.num + s.slice(e, i);
                 }
               }
             }

@@ -16,6 +16,8 @@
  * never a constant. Values that hold parameters are variants too when they hold the same masks in
  * the same order and words around them (`by (uid=<NUM>)` / `by LOGIN(uid=<NUM>)`, `wordsApart`).
  */
+import { MARKER_PREFIX } from '../redaction/markers.js';
+import { DEFAULT_MASKS } from './tokenize.js';
 
 const TIME_WORDS = new Set(
   [
@@ -60,8 +62,12 @@ export function isWordValue(s: string, from = 0, to = s.length): boolean {
   return letters > 0 && !TIME_WORDS.has(s.slice(from, end));
 }
 
+const escaped = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** The masks the miner writes into a template (`<NUM>`, `[REDACTED_IP]`; not `<*>`). */
-const MASK = /<(?:NUM|HEX|UUID|IP|TS|PATH)>|\[REDACTED_[A-Z_]+\]/g;
+const MASK_SOURCE = [...Object.values(DEFAULT_MASKS).map(escaped), `${escaped(MARKER_PREFIX)}[A-Z_]+\\]`].join('|');
+const MASK = new RegExp(MASK_SOURCE, 'g');
+/** A mask glued to a name (`broadcast_<NUM>`, `node-<NUM>`, `U<NUM>`): an instance's id, a value whatever its name. */
+const GLUED_MASK = new RegExp(`[A-Za-z0-9_-](?:${MASK_SOURCE})`);
 
 /**
  * May two values of a position stay literal, one variant each? Both words, or words around the same
@@ -75,9 +81,6 @@ export function wordsApart(a: string, b: string): boolean {
   if (aMasks.join('') !== bMasks.join('') || GLUED_MASK.test(a) || GLUED_MASK.test(b)) return false;
   return isWordValue(a.replace(MASK, '')) && isWordValue(b.replace(MASK, ''));
 }
-
-/** A mask glued to a name (`broadcast_<NUM>`, `node-<NUM>`, `U<NUM>`): an instance's id, a value whatever its name. */
-const GLUED_MASK = /[A-Za-z0-9_-](?:<(?:NUM|HEX|UUID|IP|TS|PATH)>|\[REDACTED_)/;
 
 /** Units of measure: after a number, part of its quantity (`5.7 KB` / `812 B`), never a constant of their own. */
 const UNITS = new Set([
